@@ -1,0 +1,1 @@
+"""Image Drive's shared domain package: everything the Lambda handlers call."""

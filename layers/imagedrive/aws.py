@@ -1,0 +1,39 @@
+"""boto3 clients, one per service per process, pointed at LocalStack outside AWS."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from imagedrive.settings import get_settings
+
+# Short timeouts: a health check or an ingest step should fail fast and let SQS retry.
+_CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=20, retries={"max_attempts": 3, "mode": "standard"})
+
+
+@cache
+def client(service: str) -> Any:
+    settings = get_settings()
+    kwargs: dict[str, Any] = {"region_name": settings.aws_region, "config": _CLIENT_CONFIG}
+    if settings.environment != "aws":
+        kwargs["endpoint_url"] = settings.aws_endpoint_url
+        if not os.environ.get("AWS_ACCESS_KEY_ID"):
+            # LocalStack accepts any credentials; a fresh machine has none configured.
+            kwargs.update(aws_access_key_id="test", aws_secret_access_key="test")  # noqa: S106
+    if service == "s3":
+        # Path-style addressing: LocalStack's virtual-host names do not resolve on loopback.
+        kwargs["config"] = _CLIENT_CONFIG.merge(Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+    return boto3.client(service, **kwargs)
+
+
+def queue_url(name: str) -> str:
+    return _queue_url(name)
+
+
+@cache
+def _queue_url(name: str) -> str:
+    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]

@@ -1,0 +1,73 @@
+"""Readiness of everything the drive depends on, each dependency with its latency."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+
+from imagedrive.aws import client, queue_url
+from imagedrive.db import transaction
+from imagedrive.settings import Settings
+
+
+@dataclass(frozen=True)
+class DependencyStatus:
+    name: str
+    ok: bool
+    latency_ms: float
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    dependencies: list[DependencyStatus]
+
+    @property
+    def ok(self) -> bool:
+        return all(d.ok for d in self.dependencies)
+
+    @property
+    def down(self) -> list[str]:
+        return [d.name for d in self.dependencies if not d.ok]
+
+    def as_dict(self) -> dict:
+        return {
+            "status": "ok" if self.ok else "degraded",
+            "down": self.down,
+            "dependencies": {d.name: {k: v for k, v in asdict(d).items() if k != "name"} for d in self.dependencies},
+        }
+
+
+def _probe(name: str, check: Callable[[], object]) -> DependencyStatus:
+    started = time.perf_counter()
+    try:
+        check()
+    except Exception as error:  # any failure means "down"; the message says why
+        return DependencyStatus(name, False, _ms_since(started), f"{type(error).__name__}: {error}"[:300])
+    return DependencyStatus(name, True, _ms_since(started))
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def _postgres() -> None:
+    with transaction() as cur:
+        cur.execute("SELECT 1")
+
+
+def check_health(settings: Settings) -> HealthReport:
+    """Probe Postgres, both buckets and every queue in parallel, so one slow dependency does not
+    add up with the others."""
+    checks: dict[str, Callable[[], object]] = {"postgres": _postgres}
+    for bucket in (settings.originals_bucket, settings.derived_bucket):
+        checks[f"s3:{bucket}"] = lambda bucket=bucket: client("s3").head_bucket(Bucket=bucket)
+    for queue in (settings.ingest_queue, settings.index_queue):
+        checks[f"sqs:{queue}"] = lambda queue=queue: client("sqs").get_queue_attributes(
+            QueueUrl=queue_url(queue), AttributeNames=["ApproximateNumberOfMessages"]
+        )
+    with ThreadPoolExecutor(max_workers=len(checks)) as pool:
+        statuses = list(pool.map(lambda item: _probe(*item), checks.items()))
+    return HealthReport(statuses)

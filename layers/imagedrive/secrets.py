@@ -1,0 +1,41 @@
+"""Secrets: an explicit setting wins, otherwise Secrets Manager (LocalStack locally)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from imagedrive.aws import client
+from imagedrive.settings import get_settings
+
+
+@cache
+def _secret_value(name: str) -> str:
+    return client("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
+
+
+def database_url() -> str:
+    settings = get_settings()
+    if settings.database_url:
+        return settings.database_url
+    raw = _secret_value(settings.database_secret_name)
+    if raw.startswith("postgres"):
+        return raw
+    # RDS-managed secrets are JSON: {"username", "password", "host", "port", "dbname"}.
+    parts = json.loads(raw)
+    if "url" in parts:
+        return parts["url"]
+    return (
+        f"postgresql://{parts['username']}:{parts['password']}@{parts['host']}:{parts.get('port', 5432)}"
+        f"/{parts.get('dbname', 'imagedrive')}"
+    )
+
+
+def jwt_secret() -> str:
+    settings = get_settings()
+    return settings.jwt_secret or _secret_value(settings.jwt_secret_name)
+
+
+def clear_cache() -> None:
+    """Forget fetched secrets (tests switch databases; a rotated secret is re-read)."""
+    _secret_value.cache_clear()

@@ -1,0 +1,87 @@
+"""Every endpoint, name, port, limit and secret the drive uses, read from the environment.
+
+Local defaults make a fresh checkout work against the project's own Postgres and LocalStack;
+in AWS the template sets the names and the secrets come from Secrets Manager.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IMAGEDRIVE_", extra="ignore")
+
+    environment: Literal["local", "test", "aws"] = "local"
+
+    # AWS (LocalStack locally). AWS_ENDPOINT_URL is the variable boto3 itself understands.
+    aws_region: str = Field("us-east-1", validation_alias="AWS_DEFAULT_REGION")
+    aws_endpoint_url: str | None = Field("http://127.0.0.1:4566", validation_alias="AWS_ENDPOINT_URL")
+    originals_bucket: str = "imagedrive-originals"
+    derived_bucket: str = "imagedrive-derived"  # thumbnails/, indexes/, exports/
+    ingest_queue: str = "imagedrive-ingest"
+    index_queue: str = "imagedrive-index"
+    dlq_suffix: str = "-dlq"
+    max_receive_count: int = 3
+    queue_visibility_timeout_s: int = 60
+
+    # Secrets: an explicit value wins (tests, local runs); otherwise the named secret is read.
+    database_url: str | None = None
+    database_secret_name: str = "imagedrive/database"  # noqa: S105 (a name, not a secret)
+    jwt_secret: str | None = None
+    jwt_secret_name: str = "imagedrive/jwt"  # noqa: S105 (a name, not a secret)
+
+    # Pid files and logs of the local drive's processes.
+    run_dir: Path = REPO_ROOT / ".run"
+
+    # The project-local Postgres cluster.
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 54329
+    pg_database: str = "imagedrive"
+    pg_user: str = "imagedrive"
+    pg_password: str = "imagedrive-local"  # noqa: S105 (loopback-only dev cluster)
+    pg_data_dir: Path = REPO_ROOT / ".run" / "postgres"
+
+    # LocalStack and the local API.
+    localstack_port: int = 4566
+    localstack_state_dir: Path = REPO_ROOT / ".run" / "localstack"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    spa_origin: str = "http://localhost:8000"
+
+    # Limits.
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_image_pixels: int = 100_000_000
+    thumbnail_max_side: int = 320
+    presign_ttl_s: int = 300
+
+    # Models.
+    model_root: Path = REPO_ROOT / ".cache" / "models" / "local"
+    onnx_threads: int = 0  # 0: one per core
+
+    @property
+    def ingest_dlq(self) -> str:
+        return self.ingest_queue + self.dlq_suffix
+
+    @property
+    def index_dlq(self) -> str:
+        return self.index_queue + self.dlq_suffix
+
+    @property
+    def local_database_url(self) -> str:
+        """The URL of the project-local cluster, which the bootstrap stores as the local secret."""
+        return (
+            f"postgresql://{self.pg_user}:{self.pg_password}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,36 @@
+"""Developer commands for the local drive: `python -m localcloud up|down|status|…` (./dev calls it)."""
+
+from __future__ import annotations
+
+import argparse
+
+from imagedrive.settings import get_settings
+from localcloud import postgres, server, stack
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="localcloud", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in [
+        ("up", "start Postgres, LocalStack, the event runner and the API; print where to go"),
+        ("down", "stop everything `up` started"),
+        ("status", "what is running"),
+        ("db", "start Postgres and apply migrations"),
+        ("db-stop", "stop Postgres"),
+        ("cloud", "start LocalStack and bootstrap its resources"),
+        ("cloud-stop", "stop LocalStack"),
+        ("models", "export random-init models when none are present"),
+    ]:
+        commands.add_parser(name, help=help_text)
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    actions = {
+        "up": stack.up, "down": stack.down, "status": stack.status, "db": stack.start_database,
+        "db-stop": lambda s: postgres.stop(postgres.cluster_from_settings(s)),
+        "cloud": stack.start_cloud, "cloud-stop": server.stop, "models": stack.ensure_models,
+    }
+    actions[args.command](settings)
+
+
+if __name__ == "__main__":
+    main()

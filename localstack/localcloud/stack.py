@@ -1,0 +1,116 @@
+"""The local drive as a whole: Postgres, LocalStack, models, the event runner and the API."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import psycopg2
+
+from imagedrive.db.migrate import apply_migrations
+from imagedrive.settings import REPO_ROOT, Settings
+from localcloud import bootstrap, postgres, processes, server
+
+API_PROCESS = "api"
+RUNNER_PROCESS = "event-runner"
+
+
+def start_database(settings: Settings) -> str:
+    """Start the cluster, create the database and bring its schema up to date; return its URL."""
+    cluster = postgres.start(postgres.cluster_from_settings(settings))
+    url = postgres.ensure_database(cluster, settings.pg_database)
+    conn = psycopg2.connect(url)
+    try:
+        apply_migrations(conn)
+    finally:
+        conn.close()
+    return url
+
+
+def start_cloud(settings: Settings) -> None:
+    server.start(settings)
+    bootstrap.bootstrap(settings)
+
+
+def ensure_models(settings: Settings) -> None:
+    """Random-init models when none are present (no model hub here); real ones: see the README."""
+    subprocess.run(
+        [sys.executable, "-m", "model_export", "ensure", "--out", str(settings.model_root), "--random-init"],
+        cwd=REPO_ROOT, check=True,
+    )
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT / "localstack"), str(REPO_ROOT)])
+    return env
+
+
+def start_runner(settings: Settings, env: dict[str, str] | None = None) -> None:
+    argv = [sys.executable, "-m", "localcloud.runner"]
+    processes.spawn(settings.run_dir, RUNNER_PROCESS, argv, env=env or child_env())
+
+
+def start_api(settings: Settings, env: dict[str, str] | None = None) -> None:
+    chalice = os.path.join(os.path.dirname(sys.executable), "chalice")
+    argv = [chalice, "local", "--no-autoreload", "--stage", "local",
+            "--host", settings.api_host, "--port", str(settings.api_port)]
+    processes.spawn(settings.run_dir, API_PROCESS, argv, cwd=REPO_ROOT / "functions" / "api", env=env or child_env())
+
+
+def wait_for_health(settings: Settings, timeout_s: float = 60) -> dict:
+    url = f"http://{settings.api_host}:{settings.api_port}/health"
+    deadline = time.monotonic() + timeout_s
+    last: dict = {}
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            last = json.load(error)
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"the API did not report healthy within {timeout_s:.0f}s: {last or 'no answer'}; "
+                     f"see {settings.run_dir}/{API_PROCESS}.log")
+
+
+def up(settings: Settings) -> None:
+    start_database(settings)
+    start_cloud(settings)
+    if (REPO_ROOT / "model_export" / "__main__.py").exists():
+        ensure_models(settings)
+    start_runner(settings)
+    start_api(settings)
+    wait_for_health(settings)
+    print(f"""
+Image Drive is up.
+  API:      http://{settings.api_host}:{settings.api_port}/   (health: /health)
+  Postgres: {settings.local_database_url}
+  AWS:      LocalStack at http://127.0.0.1:{settings.localstack_port}
+  Logs:     {settings.run_dir}/*.log
+Stop it with: ./dev down
+""")
+
+
+def down(settings: Settings) -> None:
+    processes.stop(settings.run_dir, API_PROCESS)
+    processes.stop(settings.run_dir, RUNNER_PROCESS)
+    server.stop(settings)
+    postgres.stop(postgres.cluster_from_settings(settings))
+
+
+def status(settings: Settings) -> None:
+    cluster = postgres.cluster_from_settings(settings)
+    report = {
+        "postgres": postgres.is_running(cluster),
+        "localstack": server.is_healthy(settings),
+        RUNNER_PROCESS: processes.is_running(settings.run_dir, RUNNER_PROCESS),
+        API_PROCESS: processes.is_running(settings.run_dir, API_PROCESS),
+    }
+    print(json.dumps(report, indent=2))
