@@ -1,0 +1,1 @@
+"""Per-user FAISS indexes: staleness tracking, building and loading."""

@@ -1,0 +1,47 @@
+"""Marking users' indexes stale and asking the index builder to rebuild them.
+
+A change to an image changes the visible set of its owner, or of everyone when the image is
+public or system. Marking is done inside the caller's transaction; the rebuild request is sent
+after commit. Requests are coalesced: one message names many users, and the builder skips
+users whose index is already fresh.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from imagedrive.aws import client, queue_url
+from imagedrive.settings import get_settings
+
+EVERYONE = "*"
+
+
+def affected_users(owner_id: int, visibility: str) -> list[int] | str:
+    """Whose visible set an image of this owner and visibility belongs to."""
+    return EVERYONE if visibility in ("public", "system") else [owner_id]
+
+
+def mark_stale(cur: Any, users: Iterable[int] | str) -> None:
+    if users == EVERYONE:
+        cur.execute(
+            """INSERT INTO user_index_state (user_id, stale_since)
+               SELECT id, now() FROM users WHERE role <> 'system'
+               ON CONFLICT (user_id) DO UPDATE
+               SET stale_since = coalesce(user_index_state.stale_since, now())"""
+        )
+        return
+    cur.execute(
+        """INSERT INTO user_index_state (user_id, stale_since)
+           SELECT unnest(%s::bigint[]), now()
+           ON CONFLICT (user_id) DO UPDATE SET stale_since = coalesce(user_index_state.stale_since, now())""",
+        (sorted(set(users)),),
+    )
+
+
+def request_rebuild(users: Iterable[int] | str) -> None:
+    """One message for the index queue; call after the transaction that marked them commits."""
+    payload = {"users": EVERYONE if users == EVERYONE else sorted(set(users))}
+    if payload["users"]:
+        client("sqs").send_message(QueueUrl=queue_url(get_settings().index_queue), MessageBody=json.dumps(payload))

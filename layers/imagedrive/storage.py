@@ -1,0 +1,105 @@
+"""Where things live in S3, and the few S3 operations every function shares.
+
+originals bucket: uploads/{user_id}/{uuid}/{filename}   browser uploads (presigned POST)
+                  drop/{username|system}/[category/]…   the drop folder
+                  quarantine/{original key}             invalid files, kept for inspection
+derived bucket:   thumbnails/{owner_id}/{image_id}.jpg
+                  indexes/{user_id}/{version}/…         FAISS index, positions, manifest
+                  exports/{user_id}/{job_id}.{csv|json}
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, unquote_plus
+
+from imagedrive.aws import client
+from imagedrive.settings import get_settings
+
+UPLOADS_PREFIX = "uploads/"
+DROP_PREFIX = "drop/"
+QUARANTINE_PREFIX = "quarantine/"
+_UNSAFE = re.compile(r"[^\w.\- ()+]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    bucket: str
+    key: str
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+    @classmethod
+    def from_uri(cls, uri: str) -> ObjectRef:
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        return cls(bucket, key)
+
+    @classmethod
+    def from_event_key(cls, bucket: str, raw_key: str) -> ObjectRef:
+        """S3 event notifications URL-encode keys (space as '+')."""
+        return cls(bucket, unquote_plus(raw_key))
+
+
+def sanitise_filename(filename: str, *, max_length: int = 120) -> str:
+    """A display- and key-safe file name: no folders, no control characters, unicode kept."""
+    name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" .")
+    if len(name) > max_length:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: max_length - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:max_length]
+    return name or "image"
+
+
+def upload_key(user_id: int, filename: str) -> str:
+    return f"{UPLOADS_PREFIX}{user_id}/{uuid.uuid4()}/{sanitise_filename(filename)}"
+
+
+def thumbnail_ref(owner_id: int, image_id: int) -> ObjectRef:
+    return ObjectRef(get_settings().derived_bucket, f"thumbnails/{owner_id}/{image_id}.jpg")
+
+
+def quarantine_ref(original: ObjectRef) -> ObjectRef:
+    return ObjectRef(original.bucket, QUARANTINE_PREFIX + original.key)
+
+
+def read_bytes(ref: ObjectRef) -> bytes:
+    return client("s3").get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
+
+
+def object_size(ref: ObjectRef) -> int:
+    return client("s3").head_object(Bucket=ref.bucket, Key=ref.key)["ContentLength"]
+
+
+def write_bytes(ref: ObjectRef, body: bytes, content_type: str, **extra: Any) -> None:
+    client("s3").put_object(Bucket=ref.bucket, Key=ref.key, Body=body, ContentType=content_type, **extra)
+
+
+def copy(source: ObjectRef, target: ObjectRef) -> None:
+    source_spec = {"Bucket": source.bucket, "Key": source.key}
+    client("s3").copy_object(Bucket=target.bucket, Key=target.key, CopySource=source_spec)
+
+
+def delete(*refs: ObjectRef) -> None:
+    for ref in refs:
+        client("s3").delete_object(Bucket=ref.bucket, Key=ref.key)
+
+
+def presigned_get(ref: ObjectRef, *, download_name: str | None = None, ttl_s: int | None = None) -> str:
+    params: dict[str, Any] = {"Bucket": ref.bucket, "Key": ref.key}
+    if download_name:
+        params["ResponseContentDisposition"] = content_disposition(download_name)
+    return client("s3").generate_presigned_url(
+        "get_object", Params=params, ExpiresIn=ttl_s or get_settings().presign_ttl_s
+    )
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266: an ASCII fallback plus the UTF-8 name, so unicode file names survive downloads."""
+    fallback = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
