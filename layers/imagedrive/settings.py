@@ -62,6 +62,25 @@ class Settings(BaseSettings):
     thumbnail_max_side: int = 320
     presign_ttl_s: int = 300
 
+    # Ingestion. Auto-tag thresholds: see imagedrive/ingest/autotag.py and the README.
+    ingest_ocr: bool = True
+    autotag_min_probability: float = 0.5
+    autotag_min_cosine: float = 0.2
+
+    # API: auth, uploads and exports (imagedrive/auth, imagedrive/uploads, imagedrive/analytics).
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 14 * 24 * 3600
+    login_window_s: int = 15 * 60  # failures older than this are forgotten
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 30  # one address may serve many people (NAT, offices)
+    upload_content_types: tuple[str, ...] = (
+        "image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp", "image/tiff",
+    )
+    upload_batch_max: int = 100
+    export_page_rows: int = 1000
+    export_part_bytes: int = Field(5 * 1024 * 1024, ge=5 * 1024 * 1024)  # S3's smallest multipart part
+    export_sync_budget_s: float = 20.0  # under API Gateway's 29 s; the rest is finished by polling
+
     # Models.
     model_root: Path = REPO_ROOT / ".cache" / "models" / "local"
     onnx_threads: int = 0  # 0: one per core

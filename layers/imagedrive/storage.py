@@ -10,6 +10,7 @@ derived bucket:   thumbnails/{owner_id}/{image_id}.jpg
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import uuid
@@ -23,7 +24,8 @@ from imagedrive.settings import get_settings
 UPLOADS_PREFIX = "uploads/"
 DROP_PREFIX = "drop/"
 QUARANTINE_PREFIX = "quarantine/"
-_UNSAFE = re.compile(r"[^\w.\- ()+]+", re.UNICODE)
+# Folder separators and control characters; everything else (spaces, %, +, unicode) is a fine key.
+_UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,15 @@ def read_bytes(ref: ObjectRef) -> bytes:
 
 def object_size(ref: ObjectRef) -> int:
     return client("s3").head_object(Bucket=ref.bucket, Key=ref.key)["ContentLength"]
+
+
+def object_sha256(ref: ObjectRef, chunk_bytes: int = 1 << 20) -> str:
+    """The checksum of an object too large to hold in memory, streamed."""
+    digest = hashlib.sha256()
+    body = client("s3").get_object(Bucket=ref.bucket, Key=ref.key)["Body"]
+    for chunk in iter(lambda: body.read(chunk_bytes), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def write_bytes(ref: ObjectRef, body: bytes, content_type: str, **extra: Any) -> None:

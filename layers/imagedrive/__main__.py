@@ -1,0 +1,3 @@
+from imagedrive.cli import main
+
+main()

@@ -1,0 +1,165 @@
+"""Bulk import of a folder and re-embedding after a model change, following the spec's batch
+section: chunks of `chunk_size` images, each embedded with `embed_batch` micro-batches of
+`batch_size`, per-image fallback inside embed_batch, `embedding_failed` audited by the pipeline,
+and a log line per chunk. Originals go to S3 and through the same `Ingestor` as S3 events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from imagedrive import audit, storage
+from imagedrive.db import transaction
+from imagedrive.imaging import MIME_BY_FORMAT
+from imagedrive.indexing.stale import EVERYONE, mark_stale, request_rebuild
+from imagedrive.ingest.pipeline import IngestItem, Ingestor
+from imagedrive.ingest.targets import IngestTarget
+from imagedrive.log import logger
+from imagedrive.settings import get_settings
+from imagedrive.storage import ObjectRef
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
+IMPORTS_PREFIX = "imports/"  # not an ingest prefix: S3 sends no event, the importer ingests itself
+_CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".tif": "image/tiff", ".tiff": "image/tiff"}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    owner: str
+    visibility: str | None = None  # default: private for a user, system for `system`
+    category_from_dirname: bool = False
+    chunk_size: int = 256
+    batch_size: int = 32
+    limit: int | None = None
+    dry_run: bool = False
+
+
+@dataclass
+class ImportReport:
+    found: int = 0
+    already_ready: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    elapsed_s: float = 0.0
+
+
+def find_images(root: Path, limit: int | None = None) -> list[Path]:
+    paths = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    return paths[:limit] if limit is not None else paths
+
+
+def owner_target(owner: str, visibility: str | None) -> tuple[int, str]:
+    with transaction() as cur:
+        cur.execute("SELECT id, role FROM users WHERE lower(username) = lower(%s)", (owner,))
+        row = cur.fetchone()
+    if row is None:
+        raise SystemExit(f"no user named {owner!r}")
+    return row["id"], visibility or ("system" if row["role"] == "system" else "private")
+
+
+def import_folder(root: Path, ingestor: Ingestor, options: ImportOptions) -> ImportReport:
+    owner_id, visibility = owner_target(options.owner, options.visibility)
+    paths = find_images(root, options.limit)
+    report = ImportReport(found=len(paths))
+    started = time.perf_counter()
+    bucket = get_settings().originals_bucket
+    with tqdm(total=len(paths), unit="img", desc="import", dynamic_ncols=True) as progress:
+        for chunk in _chunks(paths, options.chunk_size):
+            checksums = [hashlib.sha256(p.read_bytes()).hexdigest() for p in chunk]
+            done = _ready_checksums(owner_id, checksums)  # resume: what a previous run finished
+            todo = [(p, c) for p, c in zip(chunk, checksums, strict=True) if c not in done]
+            report.already_ready += len(chunk) - len(todo)
+            progress.update(len(chunk) - len(todo))
+            if options.dry_run or not todo:
+                continue
+            items = []
+            for path, checksum in todo:
+                target = IngestTarget(
+                    owner_id, visibility, "import", storage.sanitise_filename(path.name),
+                    path.parent.name if options.category_from_dirname and path.parent != root else None,
+                )
+                ref = ObjectRef(bucket, f"{IMPORTS_PREFIX}{owner_id}/{checksum}/{target.filename}")
+                storage.write_bytes(ref, path.read_bytes(), _content_type(path))
+                items.append(IngestItem(ref, target))
+            chunk_started = time.perf_counter()
+            outcomes = ingestor.ingest(items)
+            chunk_statuses = Counter(o.status.value for o in outcomes)
+            report.statuses.update(chunk_statuses)
+            progress.update(len(todo))
+            logger.info("import chunk", extra={
+                "images": len(todo), "ms": round((time.perf_counter() - chunk_started) * 1000, 1),
+                "statuses": dict(chunk_statuses),
+            })
+    report.elapsed_s = round(time.perf_counter() - started, 2)
+    return report
+
+
+def _content_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return _CONTENT_TYPES.get(suffix) or MIME_BY_FORMAT.get(suffix.lstrip(".").upper(), "application/octet-stream")
+
+
+def _chunks(paths: list[Path], size: int) -> Iterator[list[Path]]:
+    for start in range(0, len(paths), size):
+        yield paths[start:start + size]
+
+
+def _ready_checksums(owner_id: int, checksums: list[str]) -> set[str]:
+    with transaction() as cur:
+        cur.execute(
+            "SELECT checksum FROM images WHERE owner_id = %s AND checksum = ANY(%s) AND status = 'READY'",
+            (owner_id, checksums),
+        )
+        return {row["checksum"] for row in cur.fetchall()}
+
+
+def reembed(ingestor: Ingestor, *, chunk_size: int = 256, batch_size: int = 32) -> Counter:
+    """Recompute vectors whose model_version is not the current model's, in id order, chunk by
+    chunk; each chunk commits on its own, so an interrupted run resumes where it stopped."""
+    embedder = ingestor.embedder
+    counts: Counter = Counter()
+    with transaction() as cur:
+        cur.execute(
+            "SELECT count(*) AS n FROM embeddings WHERE model_version <> %s", (embedder.model_version,)
+        )
+        total = cur.fetchone()["n"]
+    last_id = 0
+    with tqdm(total=total, unit="img", desc="reembed", dynamic_ncols=True) as progress:
+        while True:
+            with transaction() as cur:
+                cur.execute(
+                    """SELECT i.id, i.uri, i.owner_id FROM images i JOIN embeddings e ON e.image_id = i.id
+                       WHERE e.model_version <> %s AND i.id > %s ORDER BY i.id LIMIT %s""",
+                    (embedder.model_version, last_id, chunk_size),
+                )
+                rows = cur.fetchall()
+            if not rows:
+                break
+            last_id = rows[-1]["id"]
+            images = [storage.read_bytes(ObjectRef.from_uri(row["uri"])) for row in rows]
+            batch = embedder.embed_batch(images, batch_size=batch_size)
+            with transaction() as cur:
+                for row, vector in zip(rows, batch.vectors, strict=True):
+                    if vector is None:
+                        counts["failed"] += 1
+                        audit.record(cur, "embedding_failed", user_id=row["owner_id"], target_id=row["id"],
+                                     during="reembed")
+                        continue
+                    cur.execute(
+                        "UPDATE embeddings SET vec = %s, model_version = %s, dim = %s, created_at = now()"
+                        " WHERE image_id = %s",
+                        (np.ascontiguousarray(vector, "<f4").tobytes(), embedder.model_version, len(vector), row["id"]),
+                    )
+                    counts["reembedded"] += 1
+                mark_stale(cur, EVERYONE)
+            progress.update(len(rows))
+    if counts["reembedded"]:
+        request_rebuild(EVERYONE)
+    return counts

@@ -1,0 +1,309 @@
+"""The one ingestion path, used by the S3 event handler (a few objects at a time) and by the bulk
+importer (chunks of hundreds):
+
+validate → sha256 → dedupe per owner → images(PENDING) → thumbnail → embed (batched) → OCR →
+auto-categories → one transaction writes vector, text, tags and READY → index-stale request.
+
+Bad input ends FAILED with a readable reason and its original kept under quarantine/; a
+transient failure (database, S3) is reported per item so the caller can retry it; a retry or a
+redelivered event resumes a PENDING row and never duplicates one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+from botocore.exceptions import ClientError
+from PIL import Image
+
+from imagedrive import audit, storage
+from imagedrive.db import transaction
+from imagedrive.imaging import ImageDecodeError, decode
+from imagedrive.indexing.stale import EVERYONE, affected_users, mark_stale, request_rebuild
+from imagedrive.inference.batch import BatchEmbedding
+from imagedrive.inference.ocr import OcrResult
+from imagedrive.ingest import repository
+from imagedrive.ingest.autotag import AutoTagger
+from imagedrive.ingest.repository import DerivedData
+from imagedrive.ingest.targets import IngestTarget, UnknownOwner, resolve_target
+from imagedrive.ingest.thumbnail import THUMBNAIL_MIME, make_thumbnail
+from imagedrive.log import logger, timed
+from imagedrive.settings import Settings, get_settings
+from imagedrive.storage import ObjectRef
+
+
+class Embedder(Protocol):
+    model_version: str
+
+    def embed_batch(self, image_paths: Sequence[Image.Image], batch_size: int = 32) -> BatchEmbedding: ...
+
+    def embed_text(self, text: str) -> np.ndarray: ...
+
+
+class TextReader(Protocol):
+    def read(self, image: Image.Image) -> OcrResult: ...
+
+
+class Status(StrEnum):
+    READY = "READY"
+    FAILED = "FAILED"  # bad input: recorded, quarantined, not retried
+    DUPLICATE = "DUPLICATE"  # the owner already has these bytes (or this event was seen before)
+    SKIPPED = "SKIPPED"  # not ours to ingest: unknown owner, object already gone
+    ERROR = "ERROR"  # transient: retry the item
+
+
+@dataclass(frozen=True)
+class IngestItem:
+    ref: ObjectRef
+    target: IngestTarget | None = None  # None: decided by the key (S3 events)
+
+
+@dataclass
+class IngestOutcome:
+    ref: ObjectRef
+    status: Status
+    image_id: int | None = None
+    reason: str | None = None
+    inferred: bool = False  # False when the vector and OCR were copied from the same bytes
+    timings: dict[str, float] = field(default_factory=dict)
+    error: Exception | None = None
+
+
+@dataclass
+class _Prepared:
+    outcome: IngestOutcome
+    target: IngestTarget
+    checksum: str
+    image: Image.Image
+    thumbnail_key: str
+    donor: DerivedData | None
+
+
+class Ingestor:
+    def __init__(
+        self, embedder: Embedder, reader: TextReader | None, settings: Settings | None = None, *,
+        batch_size: int = 32,
+    ) -> None:
+        self.embedder = embedder
+        self.reader = reader
+        self.settings = settings or get_settings()
+        self.batch_size = batch_size
+        self.tagger = AutoTagger(
+            embedder.embed_text,
+            min_probability=self.settings.autotag_min_probability,
+            min_cosine=self.settings.autotag_min_cosine,
+        )
+
+    def ingest(self, items: Sequence[IngestItem]) -> list[IngestOutcome]:
+        outcomes: list[IngestOutcome] = []
+        prepared: list[_Prepared] = []
+        for item in items:
+            outcome = IngestOutcome(item.ref, Status.ERROR)
+            outcomes.append(outcome)
+            try:
+                ready = self._prepare(item, outcome)
+            except Exception as error:  # transient: S3 or the database; the item is retried
+                self._transient(outcome, error)
+                continue
+            if ready is not None:
+                prepared.append(ready)
+        stale: set[int] | str = set()
+        for ready, derived in self._derive(prepared):
+            try:
+                if derived is not None:
+                    users = self._finish(ready, derived)
+                    stale = EVERYONE if EVERYONE in (stale, users) else stale | set(users)
+            except Exception as error:
+                self._transient(ready.outcome, error)
+        if stale:
+            request_rebuild(stale)
+        for outcome in outcomes:
+            logger.info("ingested", extra={
+                "key": outcome.ref.key, "status": outcome.status, "image_id": outcome.image_id,
+                "reason": outcome.reason, "inferred": outcome.inferred, "timings_ms": outcome.timings,
+            })
+        return outcomes
+
+    def abandon(self, ref: ObjectRef, reason: str) -> None:
+        """Retries are exhausted: a PENDING row for this object becomes FAILED (the DLQ keeps the event)."""
+        with transaction() as cur:
+            cur.execute(
+                """UPDATE images SET status = 'FAILED', error = %s, updated_at = now()
+                   WHERE uri = %s AND status = 'PENDING' RETURNING id, owner_id""",
+                (reason, ref.uri),
+            )
+            for row in cur.fetchall():
+                audit.record(cur, "ingest_abandoned", user_id=row["owner_id"], target_id=row["id"], reason=reason)
+
+    # -- stage 1: per object, up to a PENDING row and a thumbnail -------------------------------
+
+    def _prepare(self, item: IngestItem, outcome: IngestOutcome) -> _Prepared | None:
+        timings = outcome.timings
+        ref = item.ref
+        try:
+            target = item.target or self._resolve(ref)
+        except UnknownOwner as error:
+            self._quarantine(ref, None, outcome, reason=str(error))
+            outcome.status = Status.SKIPPED
+            return None
+        try:
+            size = storage.object_size(ref)
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in ("404", "NoSuchKey", "NotFound"):
+                raise
+            # Already handled (a redelivered event) or deleted before we got to it.
+            outcome.status, outcome.reason = Status.SKIPPED, "the object no longer exists"
+            return None
+        if size > self.settings.max_upload_bytes:
+            checksum = storage.object_sha256(ref)
+            return self._reject(ref, target, outcome, checksum, size,
+                                f"too_large: {size} bytes is more than the {self.settings.max_upload_bytes} allowed")
+        with timed(timings, "read"):
+            data = storage.read_bytes(ref)
+        checksum = hashlib.sha256(data).hexdigest()
+        with transaction() as cur:
+            existing = repository.find_by_checksum(cur, target.owner_id, checksum)
+        resuming = existing is not None and existing.uri == ref.uri and existing.status == "PENDING"
+        if existing is not None and not resuming:
+            return self._duplicate(ref, target, existing, outcome)
+        try:
+            with timed(timings, "decode"):
+                decoded = decode(data, max_pixels=self.settings.max_image_pixels)
+        except ImageDecodeError as error:
+            return self._reject(ref, target, outcome, checksum, len(data), f"{error.code}: {error.message}")
+        if existing is not None:
+            image_id = existing.id
+        else:
+            with timed(timings, "db_pending"), transaction() as cur:
+                image_id = repository.insert_image(
+                    cur, target, uri=ref.uri, checksum=checksum, size=len(data), mime=decoded.mime,
+                    width=decoded.width, height=decoded.height,
+                )
+            if image_id is None:  # the same bytes arrived twice at once; the other one won
+                with transaction() as cur:
+                    winner = repository.find_by_checksum(cur, target.owner_id, checksum)
+                return self._duplicate(ref, target, winner, outcome)
+        outcome.image_id = image_id
+        thumbnail = storage.thumbnail_ref(target.owner_id, image_id)
+        with timed(timings, "thumbnail"):
+            storage.write_bytes(thumbnail, make_thumbnail(decoded.image, self.settings.thumbnail_max_side),
+                                THUMBNAIL_MIME)
+        with transaction() as cur:
+            donor = repository.find_donor(cur, checksum, self.embedder.model_version)
+        return _Prepared(outcome, target, checksum, decoded.image, thumbnail.key, donor)
+
+    def _resolve(self, ref: ObjectRef) -> IngestTarget:
+        with transaction() as cur:
+            return resolve_target(cur, ref)
+
+    def _duplicate(
+        self, ref: ObjectRef, target: IngestTarget, existing: repository.ExistingImage | None,
+        outcome: IngestOutcome,
+    ) -> None:
+        outcome.status = Status.DUPLICATE
+        outcome.image_id = existing.id if existing else None
+        if existing is None or existing.uri == ref.uri:
+            return None  # a redelivered event: nothing to do
+        # A second upload of bytes the owner already has: no new row, so the object would be orphaned.
+        with transaction() as cur:
+            audit.record(cur, "duplicate_upload", user_id=target.owner_id, target_id=existing.id, key=ref.key)
+        storage.delete(ref)
+        return None
+
+    def _reject(
+        self, ref: ObjectRef, target: IngestTarget, outcome: IngestOutcome, checksum: str, size: int, reason: str,
+    ) -> None:
+        """Bad input: a FAILED row pointing at the quarantined original, an audit entry, no retry."""
+        self._quarantine(ref, target, outcome, reason=reason, checksum=checksum, size=size)
+        outcome.status = Status.FAILED
+        return None
+
+    def _quarantine(
+        self, ref: ObjectRef, target: IngestTarget | None, outcome: IngestOutcome, *, reason: str,
+        checksum: str | None = None, size: int = 0,
+    ) -> None:
+        kept = storage.quarantine_ref(ref)
+        storage.copy(ref, kept)
+        outcome.reason = reason
+        with transaction() as cur:
+            image_id = None
+            if target is not None and checksum is not None:
+                image_id = repository.insert_image(
+                    cur, target, uri=kept.uri, checksum=checksum, size=size, error=reason,
+                )
+            outcome.image_id = image_id
+            audit.record(cur, "ingest_failed", user_id=target.owner_id if target else None, target_id=image_id,
+                         key=ref.key, quarantined_as=kept.key, reason=reason)
+        storage.delete(ref)
+
+    # -- stage 2: inference, batched across the prepared objects -------------------------------
+
+    def _derive(self, prepared: list[_Prepared]) -> list[tuple[_Prepared, DerivedData | None]]:
+        fresh = [p for p in prepared if p.donor is None]
+        vectors: dict[int, np.ndarray | None] = {}
+        if fresh:
+            batch = self.embedder.embed_batch([p.image for p in fresh], batch_size=self.batch_size)
+            share = round(batch.elapsed_ms / len(fresh), 2)
+            for p, vector in zip(fresh, batch.vectors, strict=True):
+                p.outcome.timings["embed"] = share
+                vectors[id(p)] = vector
+            for failure in batch.failures:
+                self._embedding_failed(fresh[failure.index], f"{failure.reason}: {failure.detail}")
+        results = []
+        for p in prepared:
+            if p.donor is not None:
+                results.append((p, p.donor))
+                continue
+            vector = vectors.get(id(p))
+            if vector is None:
+                results.append((p, None))
+                continue
+            text, confidence = self._read_text(p)
+            results.append((p, DerivedData(vector, self.embedder.model_version, text, confidence)))
+        return results
+
+    def _read_text(self, p: _Prepared) -> tuple[str | None, float | None]:
+        if self.reader is None:
+            return None, None
+        with timed(p.outcome.timings, "ocr"):
+            result = self.reader.read(p.image)
+        return result.text, result.mean_confidence
+
+    def _embedding_failed(self, p: _Prepared, reason: str) -> None:
+        """The spec's `embedding_failed`: audited, FAILED, left out of every index."""
+        with transaction() as cur:
+            repository.mark_failed(cur, p.outcome.image_id, reason)
+            audit.record(cur, "embedding_failed", user_id=p.target.owner_id, target_id=p.outcome.image_id,
+                         reason=reason)
+        p.outcome.status, p.outcome.reason = Status.FAILED, reason
+
+    # -- stage 3: one transaction per image -----------------------------------------------------
+
+    def _finish(self, p: _Prepared, derived: DerivedData) -> list[int] | str:
+        outcome, target = p.outcome, p.target
+        with timed(outcome.timings, "db_ready"), transaction() as cur:
+            tags = self.tagger.tags(derived.vector, repository.category_prompts(cur, target.owner_id))
+            manual = []
+            if target.category:
+                manual.append(repository.ensure_category(cur, target.category, target.owner_id,
+                                                         target.visibility == "system"))
+            repository.write_ready(cur, outcome.image_id, derived, thumbnail_key=p.thumbnail_key,
+                                   auto_categories=[t for t in tags if t[0] not in manual],
+                                   manual_categories=manual)
+            audit.record(cur, "image_ready", user_id=target.owner_id, target_id=outcome.image_id,
+                         key=outcome.ref.key, copied_from_checksum=p.donor is not None, timings_ms=outcome.timings)
+            users = affected_users(target.owner_id, target.visibility)
+            mark_stale(cur, users)
+        outcome.status = Status.READY
+        outcome.inferred = p.donor is None
+        return users
+
+    @staticmethod
+    def _transient(outcome: IngestOutcome, error: Exception) -> None:
+        outcome.status, outcome.error, outcome.reason = Status.ERROR, error, f"{type(error).__name__}: {error}"
+        logger.warning("ingest step failed; will retry", extra={"key": outcome.ref.key, "error": outcome.reason})
