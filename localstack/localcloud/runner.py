@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from imagedrive.aws import client, queue_url
@@ -58,14 +59,18 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def load_handler(path: Path, attribute: str = "handler") -> Handler:
+def load_module(path: Path) -> ModuleType:
     """Import a function's module from its file, as Lambda does from the function's folder."""
     spec = importlib.util.spec_from_file_location(f"function_{path.parent.name}", path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return getattr(module, attribute)
+    return module
+
+
+def load_handler(path: Path, attribute: str = "handler") -> Handler:
+    return getattr(load_module(path), attribute)
 
 
 def default_routes(settings: Settings) -> list[Route]:

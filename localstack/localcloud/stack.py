@@ -15,6 +15,7 @@ import psycopg2
 from imagedrive.db.migrate import apply_migrations
 from imagedrive.settings import REPO_ROOT, Settings
 from localcloud import bootstrap, postgres, processes, server
+from sample_data.load import load_sample_library
 
 API_PROCESS = "api"
 RUNNER_PROCESS = "event-runner"
@@ -83,11 +84,12 @@ def wait_for_health(settings: Settings, timeout_s: float = 60) -> dict:
 def up(settings: Settings) -> None:
     start_database(settings)
     start_cloud(settings)
-    if (REPO_ROOT / "model_export" / "__main__.py").exists():
-        ensure_models(settings)
+    ensure_models(settings)
     start_runner(settings)
     start_api(settings)
     wait_for_health(settings)
+    # Imported in-process order: categories, then images (resumable: a second `up` skips them all).
+    load_sample_library(REPO_ROOT / ".cache" / "sample-data", env=child_env())
     print(f"""
 Image Drive is up.
   API:      http://{settings.api_host}:{settings.api_port}/   (health: /health)

@@ -1,0 +1,1 @@
+"""The reproducible sample library that `./dev up` imports as system images."""
