@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 
 from imagedrive.ingest.pipeline import Ingestor
+from imagedrive.settings import get_settings
 
 
 def _ingestor(batch_size: int, *, ocr: bool = True) -> Ingestor:
     from imagedrive.inference.loader import load_models  # heavy: only for the commands that embed
 
     models = load_models()
-    return Ingestor(models.clip, models.ocr if ocr else None, batch_size=batch_size)
+    return Ingestor(models.clip, models.ocr if ocr and get_settings().ingest_ocr else None, batch_size=batch_size)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,7 +45,9 @@ def main(argv: list[str] | None = None) -> None:
             owner=args.owner, visibility=args.visibility, category_from_dirname=args.category_from_dirname,
             chunk_size=args.chunk_size, batch_size=args.batch_size, limit=args.limit, dry_run=args.dry_run,
         )
-        report = bulk.import_folder(args.directory, _ingestor(args.batch_size, ocr=not args.no_ocr), options)
+        report = bulk.import_folder(
+            args.directory, lambda: _ingestor(args.batch_size, ocr=not args.no_ocr), options
+        )
         print(json.dumps({"found": report.found, "already_ready": report.already_ready,
                           "statuses": dict(report.statuses), "elapsed_s": report.elapsed_s}))
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,12 +64,15 @@ def owner_target(owner: str, visibility: str | None) -> tuple[int, str]:
     return row["id"], visibility or ("system" if row["role"] == "system" else "private")
 
 
-def import_folder(root: Path, ingestor: Ingestor, options: ImportOptions) -> ImportReport:
+def import_folder(root: Path, make_ingestor: Callable[[], Ingestor], options: ImportOptions) -> ImportReport:
+    """`make_ingestor` is called once, when the first image needs ingesting: a resumed or
+    repeated import that finds everything READY never loads the models."""
     owner_id, visibility = owner_target(options.owner, options.visibility)
     paths = find_images(root, options.limit)
     report = ImportReport(found=len(paths))
     started = time.perf_counter()
     bucket = get_settings().originals_bucket
+    ingestor: Ingestor | None = None
     with tqdm(total=len(paths), unit="img", desc="import", dynamic_ncols=True) as progress:
         for chunk in _chunks(paths, options.chunk_size):
             checksums = [hashlib.sha256(p.read_bytes()).hexdigest() for p in chunk]
@@ -89,6 +92,7 @@ def import_folder(root: Path, ingestor: Ingestor, options: ImportOptions) -> Imp
                 storage.write_bytes(ref, path.read_bytes(), _content_type(path))
                 items.append(IngestItem(ref, target))
             chunk_started = time.perf_counter()
+            ingestor = ingestor or make_ingestor()
             outcomes = ingestor.ingest(items)
             chunk_statuses = Counter(o.status.value for o in outcomes)
             report.statuses.update(chunk_statuses)
