@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from urllib.parse import quote
 
 from imagedrive.aws import client
 from imagedrive.settings import get_settings
@@ -21,14 +22,14 @@ def database_url() -> str:
     raw = _secret_value(settings.database_secret_name)
     if raw.startswith("postgres"):
         return raw
-    # RDS-managed secrets are JSON: {"username", "password", "host", "port", "dbname"}.
+    # RDS secrets are JSON: {"username", "password"} and, for some, {"host", "port", "dbname"}.
     parts = json.loads(raw)
     if "url" in parts:
         return parts["url"]
-    return (
-        f"postgresql://{parts['username']}:{parts['password']}@{parts['host']}:{parts.get('port', 5432)}"
-        f"/{parts.get('dbname', 'imagedrive')}"
-    )
+    host = settings.database_host or parts["host"]
+    port = parts.get("port", settings.database_port) if not settings.database_host else settings.database_port
+    user, password = quote(parts["username"], safe=""), quote(parts["password"], safe="")
+    return f"postgresql://{user}:{password}@{host}:{port}/{parts.get('dbname', settings.database_name)}"
 
 
 def jwt_secret() -> str:

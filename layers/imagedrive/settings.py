@@ -34,6 +34,11 @@ class Settings(BaseSettings):
 
     # Secrets: an explicit value wins (tests, local runs); otherwise the named secret is read.
     database_url: str | None = None
+    # Where the database is when its secret holds only credentials (an RDS-managed master secret):
+    # in AWS the template points these at the RDS Proxy.
+    database_host: str | None = None
+    database_port: int = 5432
+    database_name: str = "imagedrive"
     database_secret_name: str = "imagedrive/database"  # noqa: S105 (a name, not a secret)
     jwt_secret: str | None = None
     jwt_secret_name: str = "imagedrive/jwt"  # noqa: S105 (a name, not a secret)
