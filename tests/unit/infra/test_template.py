@@ -1,0 +1,169 @@
+"""The AWS template, checked offline: the merged Chalice + SAM template lints, transforms, names
+real handlers, wires queues as designed, and grants each function only what it uses."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from samtranslator.model.exceptions import InvalidDocumentException
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
+
+from imagedrive.settings import REPO_ROOT
+from infra.build import MERGED_TEMPLATE, package_api
+
+IMAGE_FUNCTIONS = {"IngestFunction": "ingest", "IndexBuilderFunction": "index_builder", "QueryFunction": "query"}
+
+
+@pytest.fixture(scope="module")
+def merged() -> dict:
+    return yaml.safe_load(package_api("dev").read_text())
+
+
+@pytest.fixture(scope="module")
+def resources(merged) -> dict:
+    return merged["Resources"]
+
+
+def test_cfn_lint_passes_on_the_merged_template(merged):
+    result = subprocess.run([Path(sys.executable).with_name("cfn-lint"), str(MERGED_TEMPLATE)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _as_packaged(template: dict) -> dict:
+    """What `sam package` hands CloudFormation: code in S3, images in ECR."""
+    packaged = copy.deepcopy(template)
+    for name, resource in packaged["Resources"].items():
+        properties = resource.get("Properties", {})
+        if "CodeUri" in properties:
+            properties["CodeUri"] = f"s3://artifacts/{name}.zip"
+        if "ContentUri" in properties:
+            properties["ContentUri"] = f"s3://artifacts/{name}.zip"
+        if properties.get("PackageType") == "Image":
+            properties["ImageUri"] = f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/{name.lower()}:latest"
+    return packaged
+
+
+def test_the_sam_translator_transforms_it(merged, monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    # Every managed policy is named by ARN, so the translator needs no IAM lookup (an empty map).
+    try:
+        output = Translator({}, Parser()).translate(_as_packaged(merged), parameter_values={})
+    except InvalidDocumentException as error:
+        pytest.fail("; ".join(str(cause) for cause in error.causes))
+    types = [r["Type"] for r in output["Resources"].values()]
+    assert types.count("AWS::Lambda::Function") == 5  # api, ingest, index builder, query, migrations
+    mappings = [r["Properties"] for r in output["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    assert len(mappings) == 2
+    assert all(m["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings)
+
+
+def _load_callable(path: Path, attribute: str):
+    spec = importlib.util.spec_from_file_location(f"handler_{path.parent.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, attribute)
+
+
+def test_every_handler_named_in_the_template_is_a_real_function(resources):
+    functions = {name: r for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    assert set(IMAGE_FUNCTIONS) | {"APIHandler", "MigrationFunction"} == set(functions)
+    for name, folder in IMAGE_FUNCTIONS.items():
+        module, attribute = functions[name]["Properties"]["ImageConfig"]["Command"][0].split(".")
+        dockerfile = REPO_ROOT / functions[name]["Metadata"]["Dockerfile"]
+        assert dockerfile.parent == REPO_ROOT / "functions" / folder and dockerfile.exists()
+        assert f"COPY functions/{folder}/{module}.py" in dockerfile.read_text()
+        assert callable(_load_callable(dockerfile.parent / f"{module}.py", attribute))
+    migrate = functions["MigrationFunction"]["Properties"]
+    module, attribute = migrate["Handler"].split(".")
+    code = (MERGED_TEMPLATE.parent / migrate["CodeUri"]).resolve()
+    assert callable(_load_callable(code / f"{module}.py", attribute))
+    assert functions["APIHandler"]["Properties"]["Handler"] == "app.app"
+    assert callable(_load_callable(REPO_ROOT / "functions" / "api" / "app.py", "app"))
+
+
+def test_queues_redrive_to_their_dlq_and_outlast_their_consumer_six_times(resources):
+    consumers = {"IngestQueue": "IngestFunction", "IndexQueue": "IndexBuilderFunction"}
+    for queue, function in consumers.items():
+        properties = resources[queue]["Properties"]
+        assert properties["VisibilityTimeout"] == 6 * resources[function]["Properties"]["Timeout"]
+        assert properties["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].endswith("DeadLetterQueue")
+        events = resources[function]["Properties"]["Events"]
+        (event,) = events.values()
+        assert event["Properties"]["Queue"] == {"Fn::GetAtt": [queue, "Arn"]}
+
+
+def test_uploads_and_the_drop_folder_notify_the_ingest_queue(resources):
+    notifications = resources["OriginalsBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    prefixes = {n["Filter"]["S3Key"]["Rules"][0]["Value"] for n in notifications}
+    assert prefixes == {"uploads/", "drop/"}
+    assert all(n["Queue"] == {"Fn::GetAtt": ["IngestQueue", "Arn"]} for n in notifications)
+
+
+def _statements(resources: dict, function: str) -> list[dict]:
+    if function == "APIHandler":
+        policies = resources["ApiRole"]["Properties"]["Policies"]
+        return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+    return [s for p in resources[function]["Properties"]["Policies"] for s in p["Statement"]]
+
+
+def _grants(resources: dict, function: str) -> set[tuple[str, str]]:
+    """(action, resource) pairs, with resources written as the template writes them."""
+    grants = set()
+    for statement in _statements(resources, function):
+        assert statement["Effect"] == "Allow"
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        for target in targets:
+            text = yaml.safe_dump(target).strip()
+            assert text != "'*'", f"{function} has a wildcard resource"
+            grants |= {(action, text) for action in actions}
+    return grants
+
+
+def _names(grants: set[tuple[str, str]]) -> str:
+    return " ".join(sorted(resource for _, resource in grants))
+
+
+def test_each_function_is_granted_only_the_resources_it_uses(resources):
+    ingest = _grants(resources, "IngestFunction")
+    assert "exports/" not in _names(ingest) and "indexes/" not in _names(ingest)
+    assert {a for a, r in ingest if "thumbnails/" in r} == {"s3:PutObject"}
+    assert not any(a.startswith("lambda:") for a, _ in ingest)
+
+    builder = _grants(resources, "IndexBuilderFunction")
+    assert all("indexes/" in r or "MasterUserSecret" in r or "DerivedBucket" in r for _, r in builder)
+    assert "OriginalsBucket" not in _names(builder)
+
+    query = _grants(resources, "QueryFunction")
+    assert {a for a, r in query if "DerivedBucket" in r} == {"s3:GetObject"}, "the query function only reads"
+    assert "OriginalsBucket" not in _names(query) and "JwtSecret" not in _names(query)
+
+    api = _grants(resources, "APIHandler")
+    assert ("lambda:InvokeFunction", "Fn::GetAtt:\n- QueryFunction\n- Arn") in api
+    assert "JwtSecret" in _names(api)
+    assert "indexes/" not in _names(api)
+
+    migrations = _grants(resources, "MigrationFunction")
+    assert {a for a, _ in migrations} == {"secretsmanager:GetSecretValue"}
+    for function in ("IngestFunction", "IndexBuilderFunction", "QueryFunction", "MigrationFunction"):
+        assert "JwtSecret" not in _names(_grants(resources, function)), "only the API signs tokens"
+
+
+def test_the_database_is_private_and_reached_through_the_proxy(resources):
+    database = resources["Database"]["Properties"]
+    assert database["PubliclyAccessible"] is False and database["StorageEncrypted"] is True
+    assert database["ManageMasterUserPassword"] is True
+    assert resources["DatabaseProxy"]["Properties"]["RequireTLS"] is True
+    types = {r["Type"] for r in resources.values()}
+    assert "AWS::EC2::NatGateway" not in types and "AWS::EC2::InternetGateway" not in types
+    endpoints = {yaml.safe_dump(r["Properties"]["ServiceName"]) for r in resources.values()
+                 if r["Type"] == "AWS::EC2::VPCEndpoint"}
+    assert all(any(service in e for e in endpoints) for service in (".s3", ".sqs", ".secretsmanager"))
