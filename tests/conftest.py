@@ -35,7 +35,7 @@ from imagedrive.settings import Settings, get_settings  # noqa: E402
 os.environ.setdefault("IMAGEDRIVE_DATABASE_URL", get_settings().local_database_url)
 get_settings.cache_clear()
 
-pytest_plugins = ["tests.fixtures.cloud", "tests.fixtures.ingest"]
+pytest_plugins = ["tests.fixtures.cloud", "tests.fixtures.ingest", "tests.fixtures.models"]
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,9 @@ HOST_RUNTIME_PINS = [
     "cryptography<47",
     "service-identity",
 ]
-SERVICES = ("s3", "sqs", "secretsmanager")
+SERVICES = ("s3", "sqs", "secretsmanager")  # what the drive needs healthy
+# CloudFormation too, for `./dev deploy-local` (the template's buckets, queues and secrets).
+ENABLED_SERVICES = (*SERVICES, "cloudformation", "sts")
 VENV_DIR = REPO_ROOT / ".venv-localstack"
 
 
@@ -76,7 +78,7 @@ def _start_container(settings: Settings) -> None:
         [
             "docker", "run", "-d", "--name", CONTAINER_NAME,
             "-p", f"127.0.0.1:{settings.localstack_port}:4566",
-            "-e", "SERVICES=" + ",".join(SERVICES), "-e", "DISABLE_EVENTS=1",
+            "-e", "SERVICES=" + ",".join(ENABLED_SERVICES), "-e", "DISABLE_EVENTS=1",
             CONTAINER_IMAGE,
         ],
         check=True, capture_output=True,
@@ -94,11 +96,12 @@ def _start_host_runtime(settings: Settings) -> None:
         "LOCALSTACK_HOST": f"localhost:{settings.localstack_port}",
         "FILESYSTEM_ROOT": str(state / "fs"),
         "DISABLE_EVENTS": "1",
-        "SERVICES": ",".join(SERVICES),
+        "SERVICES": ",".join(ENABLED_SERVICES),
     }
     env.pop("PYTHONPATH", None)
     # Started from the state folder so this repository's localstack/ folder never shadows it.
-    processes.spawn(settings.run_dir, "localstack", [str(python), "-m", "localstack.runtime.main"], cwd=state, env=env)
+    argv = [str(python), "-m", "localstack.runtime.main"]
+    processes.spawn(settings.localstack_state_dir, "localstack", argv, cwd=state, env=env)
 
 
 def ensure_host_runtime() -> Path:
@@ -134,8 +137,9 @@ def _python_for_localstack() -> Path:
 def stop(settings: Settings) -> None:
     if docker_engine_answers():
         subprocess.run(["docker", "rm", "-f", CONTAINER_NAME], capture_output=True, check=False)
-    processes.stop(settings.run_dir, "localstack")
+    processes.stop(settings.localstack_state_dir, "localstack")
 
 
 def _log_file(settings: Settings) -> Path:
-    return settings.run_dir / "localstack.log"
+    # One LocalStack per port, shared by `./dev up` and the tests: its files live with its state.
+    return settings.localstack_state_dir / "localstack.log"

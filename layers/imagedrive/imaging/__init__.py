@@ -1,0 +1,23 @@
+"""Image decoding shared by models, thumbnails and ingest."""
+
+from imagedrive.imaging.decode import MIME_BY_FORMAT, DecodedImage, ImageSource, decode, decode_image
+from imagedrive.imaging.errors import (
+    CorruptImage,
+    ImageDecodeError,
+    ImageTooLarge,
+    NotAnImage,
+    UnsupportedFormat,
+)
+
+__all__ = [
+    "MIME_BY_FORMAT",
+    "CorruptImage",
+    "DecodedImage",
+    "ImageDecodeError",
+    "ImageSource",
+    "ImageTooLarge",
+    "NotAnImage",
+    "UnsupportedFormat",
+    "decode",
+    "decode_image",
+]

@@ -1,0 +1,54 @@
+"""Finds and loads every model under one root folder by the manifests it holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from imagedrive.inference.clip import ClipEmbedder
+from imagedrive.inference.language import TextRouting
+from imagedrive.inference.manifest import MANIFEST_NAME, ManifestError, load_manifest
+from imagedrive.settings import get_settings
+
+if TYPE_CHECKING:
+    from imagedrive.inference.ocr import OcrEngine
+
+
+@dataclass(frozen=True)
+class LoadedModels:
+    clip: ClipEmbedder
+    ocr: OcrEngine | None  # None when the root has no doctr folder
+
+
+def find_model_dirs(model_root: Path) -> dict[str, Path]:
+    """kind ("clip", "clip-multilingual", "doctr") → folder, for each folder below the root with a manifest."""
+    found: dict[str, Path] = {}
+    for manifest_path in sorted(model_root.glob(f"*/{MANIFEST_NAME}")):
+        kind = load_manifest(manifest_path.parent).kind
+        if kind in found:
+            raise ManifestError(f"two {kind!r} models under {model_root}: {found[kind]} and {manifest_path.parent}")
+        found[kind] = manifest_path.parent
+    return found
+
+
+def load_models(
+    model_root: str | Path | None = None,
+    *,
+    precision: str | None = None,
+    routing: TextRouting | None = None,
+    threads: int | None = None,
+) -> LoadedModels:
+    """Load the models under `model_root` (default: IMAGEDRIVE_MODEL_ROOT); CLIP is required."""
+    root = Path(model_root) if model_root is not None else get_settings().model_root
+    dirs = find_model_dirs(root)
+    if "clip" not in dirs:
+        raise ManifestError(f"no CLIP model under {root}; run `python -m model_export ensure --out {root}`")
+    clip = ClipEmbedder(
+        dirs["clip"], dirs.get("clip-multilingual"), precision=precision, routing=routing, threads=threads
+    )
+    if "doctr" not in dirs:
+        return LoadedModels(clip, None)
+    from imagedrive.inference.ocr import OcrEngine  # onnxtr takes ~1 s to import: only when OCR is there
+
+    return LoadedModels(clip, OcrEngine(dirs["doctr"], threads=threads))

@@ -1,0 +1,49 @@
+"""One ONNX Runtime session per model file per process, with explicit thread counts.
+
+Sessions are expensive (hundreds of MB, seconds to optimise) and thread-safe for `run`, so every
+embedder in a Lambda container shares them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import onnxruntime as ort
+
+from imagedrive.log import logger
+from imagedrive.settings import get_settings
+
+_sessions: dict[Path, ort.InferenceSession] = {}
+_lock = threading.Lock()
+
+
+def resolve_threads(threads: int | None = None) -> int:
+    """An explicit count, else IMAGEDRIVE_ONNX_THREADS, else one per core."""
+    chosen = threads or get_settings().onnx_threads
+    return chosen if chosen > 0 else (os.cpu_count() or 1)
+
+
+def session_options(threads: int | None = None) -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = resolve_threads(threads)
+    # One graph runs at a time per request; parallel branches would only fight over the same cores.
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return options
+
+
+def get_session(model_file: Path, threads: int | None = None) -> ort.InferenceSession:
+    """The process-wide session for `model_file`; `threads` only applies when it is first created."""
+    key = model_file.resolve()
+    with _lock:
+        session = _sessions.get(key)
+        if session is None:
+            session = ort.InferenceSession(
+                str(key), sess_options=session_options(threads), providers=["CPUExecutionProvider"]
+            )
+            _sessions[key] = session
+            logger.info("onnx session created", extra={"model_file": str(key), "threads": resolve_threads(threads)})
+    return session
