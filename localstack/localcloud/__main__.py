@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from imagedrive.settings import get_settings
-from localcloud import postgres, server, stack
+from localcloud import deploy_local, postgres, server, stack
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> None:
         ("cloud", "start LocalStack and bootstrap its resources"),
         ("cloud-stop", "stop LocalStack"),
         ("models", "export random-init models when none are present"),
+        ("deploy-local", "deploy the template's buckets, queues and secrets to LocalStack's CloudFormation"),
     ]:
         commands.add_parser(name, help=help_text)
     args = parser.parse_args(argv)
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
         "up": stack.up, "down": stack.down, "status": stack.status, "db": stack.start_database,
         "db-stop": lambda s: postgres.stop(postgres.cluster_from_settings(s)),
         "cloud": stack.start_cloud, "cloud-stop": server.stop, "models": stack.ensure_models,
+        "deploy-local": lambda s: (server.start(s), deploy_local.deploy(s)),
     }
     actions[args.command](settings)
 
