@@ -90,6 +90,22 @@ class Settings(BaseSettings):
     model_root: Path = REPO_ROOT / ".cache" / "models" / "local"
     onnx_threads: int = 0  # 0: one per core
 
+    # Search and per-user FAISS indexes (imagedrive/indexing, imagedrive/search).
+    query_function: str | None = None  # the query Lambda the API invokes; unset: run the search in process
+    index_cache_dir: Path = Path("/tmp/imagedrive-indexes")  # noqa: S108 (Lambda's only writable disk)
+    index_cache_mb: int = 1536  # indexes a warm query function keeps in memory, least recently used dropped
+    index_build_timeout_s: int = 900  # a 'building' version older than this was interrupted
+    search_model_version: str | None = None  # the vectors to index; unset: the CLIP manifest, else the newest
+    search_k_max: int = 200
+    search_k_default: int = 20
+    # Rows changed after an index's watermark are brute-forced from Postgres and merged in; past this many
+    # the index is rebuilt first.
+    search_fresh_max: int = 5000
+    search_rrf_k: int = 60  # reciprocal-rank fusion constant (Cormack et al.)
+    search_duplicates_s_min: float = 0.95
+    search_duplicates_exact_max: int = 20000  # above this many own images, duplicates use an IVF probe
+    search_duplicates_max_pairs: int = 2_000_000  # refuse an s_min so low that nearly everything pairs up
+
     @property
     def ingest_dlq(self) -> str:
         return self.ingest_queue + self.dlq_suffix

@@ -1,7 +1,9 @@
-"""One Postgres connection per process (a Lambda container), reopened when it breaks."""
+"""One Postgres connection per thread (a Lambda container has one; `chalice local` serves each
+request on its own thread), reopened when it breaks."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,7 +13,7 @@ import psycopg2.extras
 
 from imagedrive import secrets
 
-_connection: psycopg2.extensions.connection | None = None
+_local = threading.local()
 
 
 def connect(url: str | None = None, *, connect_timeout: int = 3) -> psycopg2.extensions.connection:
@@ -21,18 +23,18 @@ def connect(url: str | None = None, *, connect_timeout: int = 3) -> psycopg2.ext
 
 
 def get_connection() -> psycopg2.extensions.connection:
-    global _connection
-    if _connection is None or _connection.closed:
-        _connection = connect()
-    return _connection
+    connection = getattr(_local, "connection", None)
+    if connection is None or connection.closed:
+        connection = _local.connection = connect()
+    return connection
 
 
 def reset_connection() -> None:
-    """Drop the cached connection (after a failure, or when tests switch databases)."""
-    global _connection
-    if _connection is not None and not _connection.closed:
-        _connection.close()
-    _connection = None
+    """Drop this thread's cached connection (after a failure, or when tests switch databases)."""
+    connection = getattr(_local, "connection", None)
+    if connection is not None and not connection.closed:
+        connection.close()
+    _local.connection = None
 
 
 @contextmanager

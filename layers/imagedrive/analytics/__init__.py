@@ -1,0 +1,1 @@
+"""Drive analytics: the summary dashboard and CSV/JSON exports of every image."""

@@ -1,0 +1,1 @@
+"""Images as users see them: listing, details, downloads, edits, deletion and library stats."""

@@ -1,0 +1,1 @@
+"""Presigned POSTs that let a browser put an image straight into the originals bucket."""

@@ -1,0 +1,67 @@
+"""Presigned POSTs to uploads/{user}/{uuid}/{name}. The policy is S3's to enforce: the size limit
+and the declared image type are conditions, so a client that lies about either is refused by S3."""
+
+from __future__ import annotations
+
+from imagedrive import audit, storage
+from imagedrive.api.errors import ErrorDetail
+from imagedrive.auth.models import CurrentUser
+from imagedrive.aws import client
+from imagedrive.db import transaction
+from imagedrive.errors import DomainError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from imagedrive.settings import get_settings
+from imagedrive.uploads.models import (
+    BatchUploadItem,
+    BatchUploadRequest,
+    BatchUploadResponse,
+    PresignedPost,
+    UploadRequest,
+)
+
+
+def presign_upload(user: CurrentUser, request: UploadRequest) -> PresignedPost:
+    post = _presign(user.id, request)
+    with transaction() as cur:
+        audit.record(cur, "upload.presign", user_id=user.id, target_id=post.key, size=request.size)
+    return post
+
+
+def presign_batch(user: CurrentUser, batch: BatchUploadRequest) -> BatchUploadResponse:
+    """One answer a file: its presigned POST, or why it cannot be uploaded (the rest still can)."""
+    limit = get_settings().upload_batch_max
+    if len(batch.files) > limit:
+        raise InvalidInput(f"at most {limit} files a batch", code="batch_too_large", details={"max": limit})
+    items = []
+    for request in batch.files:
+        try:
+            items.append(BatchUploadItem(filename=request.filename, upload=_presign(user.id, request)))
+        except DomainError as error:
+            detail = ErrorDetail(code=error.code, message=error.message, details=error.details)
+            items.append(BatchUploadItem(filename=request.filename, error=detail))
+    keys = [item.upload.key for item in items if item.upload]
+    with transaction() as cur:
+        audit.record(cur, "upload.presign_batch", user_id=user.id, keys=keys, refused=len(items) - len(keys))
+    return BatchUploadResponse(items=items)
+
+
+def _presign(user_id: int, request: UploadRequest) -> PresignedPost:
+    settings = get_settings()
+    content_type = request.content_type.strip().lower()
+    if content_type not in settings.upload_content_types:
+        raise UnsupportedMediaType(
+            f"{request.content_type!r} is not an image type the drive accepts", code="unsupported_image_type",
+            details={"allowed": list(settings.upload_content_types)},
+        )
+    if request.size > settings.max_upload_bytes:
+        raise PayloadTooLarge(
+            f"an image may have at most {settings.max_upload_bytes} bytes", code="image_too_large",
+            details={"max_bytes": settings.max_upload_bytes},
+        )
+    key = storage.upload_key(user_id, request.filename)
+    post = client("s3").generate_presigned_post(
+        Bucket=settings.originals_bucket, Key=key, Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, settings.max_upload_bytes]],
+        ExpiresIn=settings.presign_ttl_s,
+    )
+    return PresignedPost(url=post["url"], key=key, fields=post["fields"], expires_in=settings.presign_ttl_s,
+                         max_bytes=settings.max_upload_bytes)
