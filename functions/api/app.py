@@ -4,7 +4,7 @@ in chalicelib/, one module of routes per area."""
 from __future__ import annotations
 
 from chalice import Chalice, Response
-from chalicelib import analytics_routes, auth_routes, category_routes, image_routes, upload_routes
+from chalicelib import analytics_routes, auth_routes, category_routes, image_routes, search_routes, upload_routes
 
 from imagedrive.api.endpoint import cors_config
 from imagedrive.api.openapi import document
@@ -12,7 +12,7 @@ from imagedrive.health import check_health
 from imagedrive.settings import get_settings
 
 app = Chalice(app_name="imagedrive-api")
-for area in (auth_routes, upload_routes, image_routes, category_routes, analytics_routes):
+for area in (auth_routes, upload_routes, image_routes, category_routes, analytics_routes, search_routes):
     area.routes.attach(app)
 
 

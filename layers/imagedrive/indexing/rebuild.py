@@ -1,0 +1,83 @@
+"""What the index builder does with rebuild requests: `{"users": [ids] | "*"}` messages, coalesced.
+
+Only users that need it are built: stale ones, ones without an index, and ones whose index holds another
+model's vectors. `force` builds every named user (on-demand calls).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from imagedrive.db import transaction
+from imagedrive.indexing.builder import build_user_index
+from imagedrive.indexing.stale import EVERYONE
+from imagedrive.settings import get_settings
+
+Requested = list[int] | str  # user ids, or EVERYONE
+
+
+class BadRebuildRequest(ValueError):
+    pass
+
+
+def parse_request(body: str | dict[str, Any]) -> Requested:
+    payload = json.loads(body) if isinstance(body, str) else body
+    users = payload.get("users") if isinstance(payload, dict) else None
+    if users == EVERYONE:
+        return EVERYONE
+    if not isinstance(users, list) or not all(isinstance(u, int) and not isinstance(u, bool) for u in users):
+        raise BadRebuildRequest(f'expected {{"users": [ids] | "*"}}, got {str(body)[:200]!r}')
+    return sorted(set(users))
+
+
+def union(requests: Iterable[Requested]) -> Requested:
+    users: set[int] = set()
+    for request in requests:
+        if request == EVERYONE:
+            return EVERYONE
+        users.update(request)
+    return sorted(users)
+
+
+def current_model_version(cur: Any) -> str | None:
+    """The vectors to index: the configured model version, else the one ingestion wrote last."""
+    configured = get_settings().search_model_version
+    if configured:
+        return configured
+    cur.execute("SELECT model_version FROM embeddings ORDER BY created_at DESC LIMIT 1")
+    row = cur.fetchone()
+    return row["model_version"] if row else None
+
+
+def users_to_build(cur: Any, requested: Requested, model_version: str, *, force: bool = False) -> list[int]:
+    cur.execute(
+        """SELECT u.id FROM users u
+           LEFT JOIN user_index_state s ON s.user_id = u.id
+           LEFT JOIN index_versions v ON (v.user_id, v.version) = (s.user_id, s.current_version)
+           WHERE u.role <> 'system' AND (%(everyone)s OR u.id = ANY(%(ids)s))
+             AND (%(force)s OR s.current_version IS NULL OR s.stale_since IS NOT NULL
+                  OR v.model_version IS DISTINCT FROM %(model_version)s)
+           ORDER BY u.id""",
+        {"everyone": requested == EVERYONE, "ids": [] if requested == EVERYONE else list(requested),
+         "force": force, "model_version": model_version},
+    )
+    return [row["id"] for row in cur.fetchall()]
+
+
+def rebuild(requested: Requested, *, force: bool = False) -> dict[int, Exception | None]:
+    """Build each user that needs it; per user, None or the error that stopped its build."""
+    with transaction() as cur:
+        model_version = current_model_version(cur)
+        if model_version is None:  # nothing was ever embedded: there is nothing to index yet
+            return {}
+        users = users_to_build(cur, requested, model_version, force=force)
+    outcomes: dict[int, Exception | None] = {}
+    for user_id in users:
+        try:
+            build_user_index(user_id, model_version)
+            outcomes[user_id] = None
+        except Exception as error:  # logged by the builder; one user's failure does not stop the others
+            outcomes[user_id] = error
+    return outcomes

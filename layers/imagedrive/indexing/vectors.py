@@ -1,0 +1,97 @@
+"""A user's searchable vectors read from Postgres in bulk: one binary COPY, decoded by one numpy view.
+
+Searchable for a user means THE visibility rule (imagedrive.images.access) on READY images whose
+embedding is of the given model version. Each row also carries its change stamp — the later of
+images.updated_at (READY, visibility, rename) and embeddings.created_at (re-embedding) — whose maximum is
+the index watermark.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from psycopg2 import sql
+
+from imagedrive.images.access import visible_clause
+
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # binary timestamptz: int64 µs since then
+
+
+class CopyFormatError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class VectorSet:
+    ids: np.ndarray  # int64[n]
+    vectors: np.ndarray  # float32[n, dim], C-contiguous
+    watermark: datetime | None  # newest change stamp among the rows; None when there are none
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def read_visible(cur: Any, user_id: int, model_version: str) -> VectorSet:
+    """Everything `user_id` may find, in image id order."""
+    return _copy(cur, _searchable(user_id, model_version, sql.SQL("TRUE"), sql.SQL("")))
+
+
+def read_changed(
+    cur: Any, user_id: int, model_version: str, since: datetime | None, limit: int | None = None
+) -> VectorSet:
+    """What `user_id` may find that changed after `since` (everything when None), at most `limit` rows."""
+    changed = sql.SQL("TRUE") if since is None else sql.SQL(
+        """i.id IN (SELECT id FROM images WHERE status = 'READY' AND updated_at > {since}
+                    UNION SELECT image_id FROM embeddings WHERE created_at > {since})"""
+    ).format(since=sql.Literal(since))
+    bound = sql.SQL("") if limit is None else sql.SQL("LIMIT {}").format(sql.Literal(limit))
+    return _copy(cur, _searchable(user_id, model_version, changed, bound))
+
+
+def _searchable(user_id: int, model_version: str, condition: sql.Composable, limit: sql.Composable) -> sql.Composed:
+    return sql.SQL(
+        """SELECT i.id, e.vec, greatest(i.updated_at, e.created_at)
+           FROM images i JOIN embeddings e ON e.image_id = i.id
+           WHERE i.status = 'READY' AND {visible} AND e.model_version = {model_version} AND {condition}
+           ORDER BY i.id {limit}"""
+    ).format(visible=visible_clause(user_id), model_version=sql.Literal(model_version), condition=condition,
+             limit=limit)
+
+
+def _copy(cur: Any, query: sql.Composed) -> VectorSet:
+    buffer = io.BytesIO()
+    cur.copy_expert(sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query).as_string(cur.connection), buffer)
+    return parse_copy(buffer.getbuffer())
+
+
+def parse_copy(data: memoryview | bytes) -> VectorSet:
+    """Decode COPY binary rows of (bigint, bytea of float32[dim], timestamptz) without a Python loop.
+
+    Every row has the same width, so the body is one numpy structured array over the buffer.
+    """
+    data = memoryview(data)
+    if bytes(data[:11]) != _SIGNATURE:
+        raise CopyFormatError("not a COPY binary stream")
+    (extension,) = struct.unpack(">i", data[15:19])
+    body = data[19 + extension: len(data) - 2]  # after the header, before the int16 -1 trailer
+    if len(body) == 0:
+        return VectorSet(np.empty(0, np.int64), np.empty((0, 0), np.float32), None)
+    (vec_bytes,) = struct.unpack(">i", body[14:18])
+    row = np.dtype([
+        ("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("vec_len", ">i4"), ("vec", "<f4", (vec_bytes // 4,)),
+        ("ts_len", ">i4"), ("ts", ">i8"),
+    ])
+    if len(body) % row.itemsize:
+        raise CopyFormatError("rows of different widths: vectors of more than one dimension")
+    rows = np.frombuffer(body, dtype=row)
+    if not ((rows["fields"] == 3).all() and (rows["id_len"] == 8).all() and (rows["vec_len"] == vec_bytes).all()
+            and (rows["ts_len"] == 8).all()):
+        raise CopyFormatError("unexpected row layout (NULL field or mixed vector sizes)")
+    watermark = _POSTGRES_EPOCH + timedelta(microseconds=int(rows["ts"].max()))
+    return VectorSet(rows["id"].astype(np.int64), np.ascontiguousarray(rows["vec"], dtype=np.float32), watermark)

@@ -1,0 +1,191 @@
+"""Every kind of search for one user: text, image, similar, duplicates, OCR and hybrid.
+
+Each takes the caller's user id and a validated request, returns a response model, and records one
+search event. CLIP kinds search the user's index plus fresh rows (`space`), then keep only what the
+user may still see (`hydrate`).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from imagedrive.errors import InvalidInput
+from imagedrive.imaging import ImageDecodeError, ImageSource
+from imagedrive.indexing.cache import IndexCache
+from imagedrive.search import duplicates as dup
+from imagedrive.search.events import record_search
+from imagedrive.search.fusion import fuse
+from imagedrive.search.hydrate import category_members, thumbnail_url, visible_rows
+from imagedrive.search.models import (
+    DuplicateGroup,
+    DuplicateResponse,
+    DuplicateSearch,
+    HybridSearch,
+    ImageSearch,
+    Kind,
+    MatchReason,
+    OcrSearch,
+    SearchHit,
+    SearchResponse,
+    SimilarSearch,
+    TextSearch,
+)
+from imagedrive.search.nearest import nearest_visible
+from imagedrive.search.ocr import find_text
+from imagedrive.search.snippets import snippet
+from imagedrive.search.space import SearchSpace, SpaceOpener
+from imagedrive.search.stored import own_ready_ids, stored_vector, stored_vectors
+from imagedrive.search.timing import Stopwatch
+from imagedrive.settings import get_settings
+
+
+class Embedder(Protocol):
+    model_version: str
+
+    def embed_text(self, text: str) -> np.ndarray: ...
+
+    def embed_image(self, image: ImageSource) -> np.ndarray: ...
+
+
+class SearchEngine:
+    def __init__(self, embedder: Embedder, cache: IndexCache) -> None:
+        self.embedder = embedder
+        self.spaces = SpaceOpener(cache)
+
+    # -- CLIP kinds ------------------------------------------------------------------------------
+
+    def text(self, user_id: int, request: TextSearch) -> SearchResponse:
+        watch = Stopwatch()
+        with watch.step("embed"):
+            query = self.embedder.embed_text(request.q)
+        response = self._nearest("text", user_id, query, request.k, request.s_min, watch, category=request.category)
+        return self._recorded(user_id, response, request.q)
+
+    def image(self, user_id: int, image: bytes, request: ImageSearch) -> SearchResponse:
+        """`image`: the query picture's bytes; it is embedded, never stored as a drive image."""
+        watch = Stopwatch()
+        with watch.step("embed"):
+            try:
+                query = self.embedder.embed_image(image)
+            except ImageDecodeError as error:
+                raise InvalidInput(f"the query image cannot be used: {error.message}", code=error.code) from None
+        return self._recorded(user_id, self._nearest("image", user_id, query, request.k, request.s_min, watch), None)
+
+    def similar(self, user_id: int, request: SimilarSearch) -> SearchResponse:
+        watch = Stopwatch()
+        with watch.step("embed"):  # a stored vector: no inference
+            query = stored_vector(user_id, request.image_id, self.embedder.model_version)
+        response = self._nearest("similar", user_id, query, request.k, request.s_min, watch,
+                                 exclude=(request.image_id,))
+        return self._recorded(user_id, response, None)
+
+    def _nearest(
+        self, kind: Kind, user_id: int, query: np.ndarray, k: int, s_min: float | None, watch: Stopwatch, *,
+        exclude: tuple[int, ...] = (), category: int | None = None,
+    ) -> SearchResponse:
+        space = self._space(user_id, watch, category)
+        found = nearest_visible(space, query, user_id=user_id, k=k, s_min=s_min, watch=watch, exclude=exclude,
+                                category=category)
+        with watch.step("hydrate"):
+            hits = [_hit(n.row, n.cosine, n.cosine) for n in found]
+        return SearchResponse(kind=kind, results=hits, timing=_timing(watch, space))
+
+    def _space(self, user_id: int, watch: Stopwatch, category: int | None = None) -> SearchSpace:
+        with watch.step("load"):
+            space = self.spaces.open(user_id, self.embedder.model_version)
+            if category is not None:
+                space = space.restricted_to(np.asarray(category_members(user_id, category), dtype=np.int64))
+        return space
+
+    # -- duplicates ------------------------------------------------------------------------------
+
+    def duplicates(self, user_id: int, request: DuplicateSearch) -> DuplicateResponse:
+        settings = get_settings()
+        watch = Stopwatch()
+        space = self._space(user_id, watch)
+        with watch.step("search"):
+            ids, vectors = space.own_vectors(own_ready_ids(user_id))
+            pairs = dup.near_pairs(vectors, request.s_min, exact_max=settings.search_duplicates_exact_max,
+                                   max_pairs=settings.search_duplicates_max_pairs)
+            groups = dup.group_rows(len(ids), pairs)
+            best = np.full(len(ids), -1.0, np.float32)
+            np.maximum.at(best, pairs.first, pairs.cosine)
+            np.maximum.at(best, pairs.second, pairs.cosine)
+        with watch.step("hydrate"):
+            shown = groups[: request.max_groups]
+            rows = visible_rows(user_id, [int(ids[r]) for g in shown for r in g])
+            hydrated = []
+            for group in shown:
+                members = [_hit(rows[int(ids[r])], float(best[r]), float(best[r]))
+                           for r in group if int(ids[r]) in rows]
+                if len(members) > 1:
+                    hydrated.append(DuplicateGroup(images=members, max_cosine=max(m.score for m in members)))
+        response = DuplicateResponse(
+            s_min=request.s_min, group_count=len(groups), images_in_groups=sum(len(g) for g in groups),
+            groups=hydrated, timing=_timing(watch, space),
+        )
+        record_search(user_id, "duplicates", latency_ms=response.timing.total_ms, result_count=response.group_count,
+                      query_text=None)
+        return response
+
+    # -- text in pictures --------------------------------------------------------------------------
+
+    def ocr(self, user_id: int, request: OcrSearch) -> SearchResponse:
+        watch = Stopwatch()
+        with watch.step("search"):
+            matches = find_text(user_id, request.q, request.k)
+        with watch.step("hydrate"):
+            hits = [_hit(m.row, m.relevance, None, text=m.row["text"], q=request.q,
+                         reasons=[MatchReason(source="ocr", rank=rank, score=round(m.relevance, 6))])
+                    for rank, m in enumerate(matches, start=1)]
+        return self._recorded(user_id, SearchResponse(kind="ocr", results=hits, timing=watch.timing()), request.q)
+
+    def hybrid(self, user_id: int, request: HybridSearch) -> SearchResponse:
+        """CLIP text search and OCR search fused by reciprocal rank; each hit says which matched."""
+        watch = Stopwatch()
+        pool = min(get_settings().search_k_max, max(2 * request.k, 50))
+        with watch.step("embed"):
+            query = self.embedder.embed_text(request.q)
+        space = self._space(user_id, watch, request.category)
+        clip = nearest_visible(space, query, user_id=user_id, k=pool, s_min=None, watch=watch,
+                               category=request.category)
+        with watch.step("search"):
+            texts = find_text(user_id, request.q, pool)
+            if request.category is not None:
+                members = set(category_members(user_id, request.category))
+                texts = [t for t in texts if t.row["id"] in members]
+            fused = fuse({"clip": [(n.row["id"], n.cosine) for n in clip],
+                          "ocr": [(t.row["id"], t.relevance) for t in texts]}, get_settings().search_rrf_k)[: request.k]
+        with watch.step("hydrate"):
+            rows = {n.row["id"]: n.row for n in clip} | {t.row["id"]: t.row for t in texts}
+            cosines = {n.row["id"]: n.cosine for n in clip}
+            missing = [f.id for f in fused if f.id not in cosines]
+            cosines |= {i: float(v @ query) for i, v in stored_vectors(missing, self.embedder.model_version).items()}
+            hits = [_hit(rows[f.id], f.score, cosines.get(f.id), text=rows[f.id].get("text"), q=request.q,
+                         reasons=f.reasons) for f in fused]
+        response = SearchResponse(kind="hybrid", results=hits, timing=_timing(watch, space))
+        return self._recorded(user_id, response, request.q)
+
+    @staticmethod
+    def _recorded(user_id: int, response: SearchResponse, query_text: str | None) -> SearchResponse:
+        record_search(user_id, response.kind, latency_ms=response.timing.total_ms,
+                      result_count=len(response.results), query_text=query_text)
+        return response
+
+
+def _hit(
+    row: dict, score: float, cosine: float | None, *, text: str | None = None, q: str | None = None,
+    reasons: list[MatchReason] | None = None,
+) -> SearchHit:
+    piece, spans = snippet(text, q) if text and q else (None, [])
+    return SearchHit(
+        id=row["id"], filename=row["filename"], owner_id=row["owner_id"], visibility=row["visibility"],
+        score=round(score, 6), cosine=None if cosine is None else round(cosine, 6), thumbnail_url=thumbnail_url(row),
+        snippet=piece, highlights=spans, reasons=reasons or [],
+    )
+
+
+def _timing(watch: Stopwatch, space: SearchSpace):
+    return watch.timing(index_version=space.version, index_size=space.main.size, fresh_size=space.fresh.size)
