@@ -20,7 +20,7 @@ def client(service: str) -> Any:
     settings = get_settings()
     kwargs: dict[str, Any] = {"region_name": settings.aws_region, "config": _CLIENT_CONFIG}
     if settings.environment != "aws":
-        kwargs["endpoint_url"] = settings.aws_endpoint_url
+        kwargs["endpoint_url"] = settings.aws_endpoint_url or f"http://127.0.0.1:{settings.localstack_port}"
         if not os.environ.get("AWS_ACCESS_KEY_ID"):
             # LocalStack accepts any credentials; a fresh machine has none configured.
             kwargs.update(aws_access_key_id="test", aws_secret_access_key="test")  # noqa: S106

@@ -23,7 +23,7 @@ class Settings(BaseSettings):
 
     # AWS (LocalStack locally). AWS_ENDPOINT_URL is the variable boto3 itself understands.
     aws_region: str = Field("us-east-1", validation_alias="AWS_DEFAULT_REGION")
-    aws_endpoint_url: str | None = Field("http://127.0.0.1:4566", validation_alias="AWS_ENDPOINT_URL")
+    aws_endpoint_url: str | None = Field(None, validation_alias="AWS_ENDPOINT_URL")  # unset: local LocalStack
     originals_bucket: str = "imagedrive-originals"
     derived_bucket: str = "imagedrive-derived"  # thumbnails/, indexes/, exports/
     ingest_queue: str = "imagedrive-ingest"

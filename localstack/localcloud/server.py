@@ -96,6 +96,7 @@ def _start_host_runtime(settings: Settings) -> None:
         "LOCALSTACK_HOST": f"localhost:{settings.localstack_port}",
         "FILESYSTEM_ROOT": str(state / "fs"),
         "DISABLE_EVENTS": "1",
+        "DNS_ADDRESS": "0",  # no DNS server: nothing here resolves through LocalStack
         "SERVICES": ",".join(ENABLED_SERVICES),
     }
     env.pop("PYTHONPATH", None)

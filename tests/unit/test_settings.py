@@ -5,7 +5,7 @@ def test_defaults_point_at_the_local_cloud(monkeypatch):
     for name in ("AWS_ENDPOINT_URL", "IMAGEDRIVE_PG_PORT", "IMAGEDRIVE_ORIGINALS_BUCKET"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings()
-    assert settings.aws_endpoint_url == "http://127.0.0.1:4566"
+    assert settings.aws_endpoint_url is None and settings.localstack_port == 4566
     assert settings.originals_bucket == "imagedrive-originals"
     assert settings.max_upload_bytes == 50 * 1024 * 1024
 
