@@ -12,8 +12,8 @@ from contextlib import suppress
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from imagedrive.indexing.rebuild import parse_request, rebuild, union
-from imagedrive.indexing.stale import EVERYONE
+from imagedrive.indexing.rebuild import parse_request, rebuild
+from imagedrive.indexing.stale import EVERYONE, union
 from imagedrive.log import logger
 
 processor = BatchProcessor(event_type=EventType.SQS)

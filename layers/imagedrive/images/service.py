@@ -3,8 +3,6 @@ owner's, audited in the same transaction, and deletions leave no row and no obje
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from imagedrive import audit, storage
 from imagedrive.auth.models import CurrentUser
 from imagedrive.db import transaction
@@ -25,7 +23,7 @@ from imagedrive.images.models import (
     Link,
 )
 from imagedrive.images.objects import delete_objects
-from imagedrive.indexing.stale import EVERYONE, affected_users, mark_stale, request_rebuild
+from imagedrive.indexing.stale import affected_users, mark_stale, request_rebuild, union
 from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef
 
@@ -104,7 +102,7 @@ def clear_library(user: CurrentUser) -> ClearedLibrary:
     """Every image the user owns, rows and objects, behind the route's explicit confirmation."""
     with transaction() as cur:
         rows = repository.delete_owned(cur, user.id)
-        stale = _union(affected_users(row["owner_id"], row["visibility"]) for row in rows)
+        stale = union(affected_users(row["owner_id"], row["visibility"]) for row in rows)
         mark_stale(cur, stale)
         audit.record(cur, "library.clear", user_id=user.id, target_id=user.id, deleted=len(rows))
         _delete_objects(rows)
@@ -153,17 +151,8 @@ def _thumbnail(row: dict) -> ObjectRef:
 def _stale_for(row: dict, new_visibility: str) -> list[int] | str:
     if new_visibility == row["visibility"]:
         return []
-    return _union([affected_users(row["owner_id"], row["visibility"]),
+    return union([affected_users(row["owner_id"], row["visibility"]),
                    affected_users(row["owner_id"], new_visibility)])
-
-
-def _union(groups: Iterable[list[int] | str]) -> list[int] | str:
-    users: set[int] = set()
-    for group in groups:
-        if group == EVERYONE:
-            return EVERYONE
-        users.update(group)
-    return sorted(users)
 
 
 def _delete_objects(rows: list[dict]) -> None:

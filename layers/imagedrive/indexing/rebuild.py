@@ -7,15 +7,13 @@ model's vectors. `force` builds every named user (on-demand calls).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from imagedrive.db import transaction
 from imagedrive.indexing.builder import build_user_index
 from imagedrive.indexing.stale import EVERYONE
+from imagedrive.indexing.stale import Users as Requested
 from imagedrive.settings import get_settings
-
-Requested = list[int] | str  # user ids, or EVERYONE
 
 
 class BadRebuildRequest(ValueError):
@@ -30,15 +28,6 @@ def parse_request(body: str | dict[str, Any]) -> Requested:
     if not isinstance(users, list) or not all(isinstance(u, int) and not isinstance(u, bool) for u in users):
         raise BadRebuildRequest(f'expected {{"users": [ids] | "*"}}, got {str(body)[:200]!r}')
     return sorted(set(users))
-
-
-def union(requests: Iterable[Requested]) -> Requested:
-    users: set[int] = set()
-    for request in requests:
-        if request == EVERYONE:
-            return EVERYONE
-        users.update(request)
-    return sorted(users)
 
 
 def current_model_version(cur: Any) -> str | None:

@@ -16,6 +16,17 @@ from imagedrive.aws import client, queue_url
 from imagedrive.settings import get_settings
 
 EVERYONE = "*"
+Users = list[int] | str  # user ids, or EVERYONE
+
+
+def union(groups: Iterable[Users]) -> Users:
+    """Coalesce several "these users are stale" sets into one; EVERYONE absorbs the rest."""
+    users: set[int] = set()
+    for group in groups:
+        if group == EVERYONE:
+            return EVERYONE
+        users.update(group)
+    return sorted(users)
 
 
 def affected_users(owner_id: int, visibility: str) -> list[int] | str:

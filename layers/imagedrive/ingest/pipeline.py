@@ -24,7 +24,7 @@ from PIL import Image
 from imagedrive import audit, storage
 from imagedrive.db import transaction
 from imagedrive.imaging import ImageDecodeError, decode
-from imagedrive.indexing.stale import EVERYONE, affected_users, mark_stale, request_rebuild
+from imagedrive.indexing.stale import affected_users, mark_stale, request_rebuild, union
 from imagedrive.inference.batch import BatchEmbedding
 from imagedrive.inference.ocr import OcrResult
 from imagedrive.ingest import repository
@@ -112,14 +112,14 @@ class Ingestor:
                 continue
             if ready is not None:
                 prepared.append(ready)
-        stale: set[int] | str = set()
+        affected: list[list[int] | str] = []
         for ready, derived in self._derive(prepared):
             try:
                 if derived is not None:
-                    users = self._finish(ready, derived)
-                    stale = EVERYONE if EVERYONE in (stale, users) else stale | set(users)
+                    affected.append(self._finish(ready, derived))
             except Exception as error:
                 self._transient(ready.outcome, error)
+        stale = union(affected)
         if stale:
             request_rebuild(stale)
         for outcome in outcomes:

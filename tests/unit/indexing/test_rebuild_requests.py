@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from imagedrive.indexing.rebuild import BadRebuildRequest, parse_request, union
-from imagedrive.indexing.stale import EVERYONE
+from imagedrive.indexing.rebuild import BadRebuildRequest, parse_request
+from imagedrive.indexing.stale import EVERYONE, union
 
 
 def test_a_message_names_users_or_everyone():
