@@ -13,51 +13,25 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "localstack")]
-BENCH_ENVIRONMENT = {
-    "IMAGEDRIVE_PG_DATABASE": "imagedrive_bench",
-    "IMAGEDRIVE_ORIGINALS_BUCKET": "imagedrive-bench-originals",
-    "IMAGEDRIVE_DERIVED_BUCKET": "imagedrive-bench-derived",
-    "IMAGEDRIVE_INGEST_QUEUE": "imagedrive-bench-ingest",
-    "IMAGEDRIVE_INDEX_QUEUE": "imagedrive-bench-index",
-    "IMAGEDRIVE_DATABASE_SECRET_NAME": "imagedrive-bench/database",
-    "IMAGEDRIVE_JWT_SECRET_NAME": "imagedrive-bench/jwt",
-    "IMAGEDRIVE_RUN_DIR": str(REPO_ROOT / ".run" / "bench"),
-}
-os.environ.update(BENCH_ENVIRONMENT)
+from bench_env import REPO_ROOT, fresh_database
 
-from imagedrive import db  # noqa: E402
-from imagedrive.aws import client, queue_url  # noqa: E402
-from imagedrive.db import transaction  # noqa: E402
-from imagedrive.settings import get_settings  # noqa: E402
-from localcloud import postgres, stack  # noqa: E402
-from localcloud.runner import EventRunner, Route, load_module  # noqa: E402
-from sample_data.generate import generate  # noqa: E402
+from imagedrive.aws import client, queue_url
+from imagedrive.db import transaction
+from imagedrive.settings import get_settings
+from localcloud import stack
+from localcloud.runner import EventRunner, Route, load_module
+from sample_data.generate import generate
 
 STEPS = ("read", "decode", "db_pending", "thumbnail", "embed", "ocr", "db_ready")
-
-
-def prepare_database() -> int:
-    settings = get_settings()
-    cluster = postgres.start(postgres.cluster_from_settings(settings))
-    os.environ["IMAGEDRIVE_DATABASE_URL"] = postgres.ensure_database(cluster, settings.pg_database, recreate=True)
-    get_settings.cache_clear()
-    db.reset_connection()
-    stack.start_database(get_settings())
-    with transaction() as cur:
-        cur.execute("INSERT INTO users (username, password_hash) VALUES ('bench', 'x') RETURNING id")
-        return cur.fetchone()["id"]
 
 
 def run(paths: list[Path], *, ocr: bool) -> dict:
     os.environ["IMAGEDRIVE_INGEST_OCR"] = "1" if ocr else "0"
     get_settings.cache_clear()
-    user_id = prepare_database()
+    user_id = fresh_database()
     settings = get_settings()
     function = load_module(REPO_ROOT / "functions" / "ingest" / "app.py")
     function.ingestor()  # models loaded before the clock starts, as in a warm Lambda

@@ -17,50 +17,24 @@ import os
 import resource
 import statistics
 import struct
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "localstack")]
-os.environ.update({
-    "IMAGEDRIVE_PG_DATABASE": "imagedrive_bench",
-    "IMAGEDRIVE_ORIGINALS_BUCKET": "imagedrive-bench-originals",
-    "IMAGEDRIVE_DERIVED_BUCKET": "imagedrive-bench-derived",
-    "IMAGEDRIVE_INGEST_QUEUE": "imagedrive-bench-ingest",
-    "IMAGEDRIVE_INDEX_QUEUE": "imagedrive-bench-index",
-    "IMAGEDRIVE_DATABASE_SECRET_NAME": "imagedrive-bench/database",
-    "IMAGEDRIVE_JWT_SECRET_NAME": "imagedrive-bench/jwt",
-    "IMAGEDRIVE_RUN_DIR": str(REPO_ROOT / ".run" / "bench"),
-})
+import numpy as np
+from bench_env import REPO_ROOT, fresh_database
 
-import numpy as np  # noqa: E402
-
-from imagedrive import db  # noqa: E402
-from imagedrive.db import transaction  # noqa: E402
-from imagedrive.indexing.builder import build_user_index  # noqa: E402
-from imagedrive.indexing.cache import IndexCache  # noqa: E402
-from imagedrive.indexing.store import IndexStore  # noqa: E402
-from imagedrive.inference.clip import ClipEmbedder  # noqa: E402
-from imagedrive.search.engine import SearchEngine  # noqa: E402
-from imagedrive.search.models import DuplicateSearch, SimilarSearch, TextSearch  # noqa: E402
-from imagedrive.settings import get_settings  # noqa: E402
-from localcloud import bootstrap, postgres, server, stack  # noqa: E402
+from imagedrive.db import transaction
+from imagedrive.indexing.builder import build_user_index
+from imagedrive.indexing.cache import IndexCache
+from imagedrive.indexing.store import IndexStore
+from imagedrive.inference.clip import ClipEmbedder
+from imagedrive.search.engine import SearchEngine
+from imagedrive.search.models import DuplicateSearch, SimilarSearch, TextSearch
+from imagedrive.settings import get_settings
+from localcloud import bootstrap, server
 
 WORDS = "cat dog beach receipt invoice mountain car plate sunset city night snow forest river food".split()
-
-
-def prepare_database() -> int:
-    settings = get_settings()
-    cluster = postgres.start(postgres.cluster_from_settings(settings))
-    os.environ["IMAGEDRIVE_DATABASE_URL"] = postgres.ensure_database(cluster, settings.pg_database, recreate=True)
-    get_settings.cache_clear()
-    db.reset_connection()
-    stack.start_database(get_settings())
-    with transaction() as cur:
-        cur.execute("INSERT INTO users (username, password_hash) VALUES ('bench', 'x') RETURNING id")
-        return cur.fetchone()["id"]
 
 
 def plant(user_id: int, vectors: np.ndarray, model_version: str) -> None:
@@ -125,7 +99,7 @@ def run(n: int, clip: ClipEmbedder, queries: int, pg_repeats: int) -> None:
     rng = np.random.default_rng(n)
     vectors = rng.standard_normal((n, clip.dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    user_id = prepare_database()
+    user_id = fresh_database()
     started = time.perf_counter()
     plant(user_id, vectors, clip.model_version)
     plant_s = time.perf_counter() - started
