@@ -50,7 +50,7 @@ class SimilarQuery(BaseModel):
 
 
 @endpoint(routes, "/search/text", "POST", summary="Images that look like the words (CLIP)", tag="search",
-          body=TextSearch, response=SearchResponse, errors=(422,))
+          body=TextSearch, response=SearchResponse, errors=(404, 422))
 def search_text(call: Call) -> SearchResponse:
     return client.text(call.me.id, call.body)
 
@@ -76,7 +76,7 @@ def search_ocr(call: Call) -> SearchResponse:
 
 
 @endpoint(routes, "/search/hybrid", "POST", summary="CLIP and OCR results fused by rank, each saying why",
-          tag="search", body=HybridSearch, response=SearchResponse, errors=(422,))
+          tag="search", body=HybridSearch, response=SearchResponse, errors=(404, 422))
 def search_hybrid(call: Call) -> SearchResponse:
     return client.hybrid(call.me.id, call.body)
 
