@@ -2,7 +2,7 @@ from imagedrive.settings import Settings
 
 
 def test_defaults_point_at_the_local_cloud(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "IMAGEDRIVE_PG_PORT", "IMAGEDRIVE_ORIGINALS_BUCKET"):
+    for name in ("AWS_ENDPOINT_URL", "IMAGEDRIVE_PG_PORT", "IMAGEDRIVE_LOCALSTACK_PORT", "IMAGEDRIVE_ORIGINALS_BUCKET"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings()
     assert settings.aws_endpoint_url is None and settings.localstack_port == 4566
