@@ -30,10 +30,13 @@ def client(service: str) -> Any:
     return boto3.client(service, **kwargs)
 
 
+@cache
 def queue_url(name: str) -> str:
-    return _queue_url(name)
+    """A queue's URL by name, looked up once per process."""
+    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
 
 
 @cache
-def _queue_url(name: str) -> str:
-    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+def queue_arn(name: str) -> str:
+    attributes = client("sqs").get_queue_attributes(QueueUrl=queue_url(name), AttributeNames=["QueueArn"])
+    return attributes["Attributes"]["QueueArn"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from imagedrive.aws import client, queue_url
+from imagedrive.aws import client, queue_arn, queue_url
 from imagedrive.log import logger
 from imagedrive.settings import REPO_ROOT, Settings, get_settings
 
@@ -143,8 +143,7 @@ class EventRunner:
         ).get("Messages", [])
         if not messages:
             return BatchOutcome(0, 0, 0)
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        event = to_sqs_event(messages, arn, self.settings.aws_region)
+        event = to_sqs_event(messages, queue_arn(route.queue), self.settings.aws_region)
         batch_ids = {m["MessageId"] for m in messages}
         started = time.perf_counter()
         try:

@@ -12,17 +12,7 @@ from imagedrive import storage
 from imagedrive.db import transaction
 from imagedrive.ingest.pipeline import IngestItem, Ingestor, Status
 from tests.fixtures import images
-from tests.fixtures.ingest import exists, image_rows, make_user, put
-
-
-@pytest.fixture
-def alice(ingestor) -> int:
-    return make_user("alice")
-
-
-@pytest.fixture
-def bob(ingestor) -> int:
-    return make_user("bob")
+from tests.fixtures.ingest import exists, image_rows, put
 
 
 def _one(ingestor: Ingestor, ref):

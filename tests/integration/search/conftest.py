@@ -15,7 +15,6 @@ from imagedrive.db import transaction
 from imagedrive.indexing.cache import IndexCache
 from imagedrive.indexing.store import IndexStore
 from imagedrive.search.engine import SearchEngine
-from tests.fixtures.ingest import make_user
 
 MODEL = "planted-v1"
 DIM = 512
@@ -93,16 +92,6 @@ def embedder() -> PlantedEmbedder:
 @pytest.fixture
 def engine(embedder, store, clean_db, tmp_path) -> SearchEngine:
     return SearchEngine(embedder, IndexCache(store, tmp_path / "indexes", 1 << 30))
-
-
-@pytest.fixture
-def alice(clean_db) -> int:
-    return make_user("alice")
-
-
-@pytest.fixture
-def bob(clean_db) -> int:
-    return make_user("bob")
 
 
 @pytest.fixture
