@@ -54,9 +54,13 @@ class Settings(BaseSettings):
     pg_password: str = "imagedrive-local"  # noqa: S105 (loopback-only dev cluster)
     pg_data_dir: Path = REPO_ROOT / ".run" / "postgres"
 
-    # LocalStack and the local API.
+    # The local AWS (localstack/localcloud/server.py): MiniStack, which keeps its data, or LocalStack
+    # (in memory), on one port. The port's name predates MiniStack; it is the local AWS's port either way.
+    local_aws: Literal["ministack", "localstack"] = "ministack"
     localstack_port: int = 4566
     localstack_state_dir: Path = REPO_ROOT / ".run" / "localstack"
+    ministack_data_dir: Path = REPO_ROOT / ".run" / "ministack"  # the drive's objects and AWS state
+    # The local API.
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     spa_origin: str = "http://localhost:8000"

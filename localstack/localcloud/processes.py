@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -22,7 +23,9 @@ def is_running(run_dir: Path, name: str) -> bool:
     if not pid_file.exists():
         return False
     try:
-        os.kill(int(pid_file.read_text()), 0)
+        pid = int(pid_file.read_text())
+        _reap(pid)
+        os.kill(pid, 0)
     except (ProcessLookupError, ValueError):
         return False
     return True
@@ -52,6 +55,7 @@ def stop(run_dir: Path, name: str, *, grace_s: float = 10) -> None:
         os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + grace_s
         while time.monotonic() < deadline:
+            _reap(pid)
             os.killpg(pid, 0)
             time.sleep(0.1)
         os.killpg(pid, signal.SIGKILL)
@@ -59,3 +63,25 @@ def stop(run_dir: Path, name: str, *, grace_s: float = 10) -> None:
         pass
     pid_file.unlink(missing_ok=True)
     logger.info("process stopped", extra={"process_name": name, "pid": pid})
+
+
+def _reap(pid: int) -> None:
+    # A child of this very process (the tests start servers in-process) stays a zombie, alive to
+    # `kill 0`, until it is waited for.
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def kill(run_dir: Path, name: str) -> None:
+    """SIGKILL at once, no shutdown handlers: what a crash or a power cut does (the restart drills)."""
+    pid_file, _ = _paths(run_dir, name)
+    if not pid_file.exists():
+        return
+    try:
+        pid = int(pid_file.read_text())
+        os.killpg(pid, signal.SIGKILL)
+        time.sleep(0.1)
+        _reap(pid)
+    except ProcessLookupError:
+        pass
+    pid_file.unlink(missing_ok=True)

@@ -1,146 +1,95 @@
-"""Starts and stops LocalStack: the pinned container when a Docker engine answers, otherwise
-LocalStack's runtime on the host in its own Python 3.13 venv (Lambda does not run there, which
-is why the event runner exists)."""
+"""Starts, stops and checks the local AWS on its one port: MiniStack (the default; keeps its data)
+or LocalStack (IMAGEDRIVE_LOCAL_AWS=localstack; in memory). `start`, `stop`, `is_healthy` and
+`kill` are what the rest of localcloud and the tests call; the backends live in their own modules."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import shutil
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 from imagedrive.log import logger
-from imagedrive.settings import REPO_ROOT, Settings
-from localcloud import processes
+from imagedrive.settings import Settings
+from localcloud import localstack_backend, ministack_backend, processes
+from localcloud.emulator import Emulator, EmulatorError, answering, services_available
 
-CONTAINER_IMAGE = "localstack/localstack:2026.3.0"
-CONTAINER_NAME = "imagedrive-localstack"
-HOST_RUNTIME_PINS = [
-    "localstack-core[runtime]==2026.3.0",
-    "cbor2<6",
-    "pyopenssl<26",
-    "cryptography<47",
-    "service-identity",
-]
-SERVICES = ("s3", "sqs", "secretsmanager")  # what the drive needs healthy
-# CloudFormation too, for `./dev deploy-local` (the template's buckets, queues and secrets).
-ENABLED_SERVICES = (*SERVICES, "cloudformation", "sts")
-VENV_DIR = REPO_ROOT / ".venv-localstack"
+BACKENDS: dict[str, Emulator] = {"ministack": ministack_backend, "localstack": localstack_backend}
 
 
-class LocalStackError(RuntimeError):
-    pass
-
-
-def health_url(settings: Settings) -> str:
-    return f"http://127.0.0.1:{settings.localstack_port}/_localstack/health"
+def backend(settings: Settings) -> Emulator:
+    return BACKENDS[settings.local_aws]
 
 
 def is_healthy(settings: Settings) -> bool:
-    try:
-        with urllib.request.urlopen(health_url(settings), timeout=2) as response:  # noqa: S310 (loopback)
-            services = json.load(response).get("services", {})
-    except (OSError, ValueError):
-        return False
-    return all(services.get(name) in ("available", "running") for name in SERVICES)
-
-
-def docker_engine_answers() -> bool:
-    if not shutil.which("docker"):
-        return False
-    return subprocess.run(["docker", "info"], capture_output=True, check=False).returncode == 0
+    """The selected backend answers on the port with S3, SQS and Secrets Manager available."""
+    port = settings.localstack_port
+    return answering(port) == settings.local_aws and services_available(port)
 
 
 def start(settings: Settings, *, timeout_s: float = 120) -> None:
-    """Start LocalStack unless it already answers, then wait until S3, SQS and Secrets Manager do."""
-    if is_healthy(settings):
+    """Start the selected backend unless it already answers, then wait until S3, SQS and Secrets
+    Manager do. The other backend answering on the port is stopped when this checkout started it
+    for that port; anything else there is an error that says what to do."""
+    chosen, port = backend(settings), settings.localstack_port
+    running = answering(port)
+    if running == chosen.name and services_available(port):
         return
-    if docker_engine_answers():
-        _start_container(settings)
-    else:
-        _start_host_runtime(settings)
+    if running not in (None, chosen.name):
+        _stop_other(settings, BACKENDS[running])
+    _refuse_shared_state_dir(settings, chosen)
+    chosen.launch(settings)
+    _port_file(chosen, settings).write_text(str(port))
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if is_healthy(settings):
-            logger.info("localstack healthy", extra={"port": settings.localstack_port})
+            logger.info("local AWS healthy", extra={"backend": chosen.name, "port": port})
             return
-        time.sleep(0.5)
-    raise LocalStackError(f"LocalStack did not become healthy in {timeout_s:.0f}s; see {_log_file(settings)}")
-
-
-def _start_container(settings: Settings) -> None:
-    subprocess.run(["docker", "rm", "-f", CONTAINER_NAME], capture_output=True, check=False)
-    subprocess.run(
-        [
-            "docker", "run", "-d", "--name", CONTAINER_NAME,
-            "-p", f"127.0.0.1:{settings.localstack_port}:4566",
-            "-e", "SERVICES=" + ",".join(ENABLED_SERVICES), "-e", "DISABLE_EVENTS=1",
-            CONTAINER_IMAGE,
-        ],
-        check=True, capture_output=True,
-    )
-
-
-def _start_host_runtime(settings: Settings) -> None:
-    python = ensure_host_runtime()
-    state = settings.localstack_state_dir
-    state.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "OVERRIDE_IN_DOCKER": "0",
-        "GATEWAY_LISTEN": f"127.0.0.1:{settings.localstack_port}",
-        "LOCALSTACK_HOST": f"localhost:{settings.localstack_port}",
-        "FILESYSTEM_ROOT": str(state / "fs"),
-        "DISABLE_EVENTS": "1",
-        "DNS_ADDRESS": "0",  # no DNS server: nothing here resolves through LocalStack
-        "SERVICES": ",".join(ENABLED_SERVICES),
-    }
-    env.pop("PYTHONPATH", None)
-    # Started from the state folder so this repository's localstack/ folder never shadows it.
-    argv = [str(python), "-m", "localstack.runtime.main"]
-    processes.spawn(settings.localstack_state_dir, "localstack", argv, cwd=state, env=env)
-
-
-def ensure_host_runtime() -> Path:
-    """LocalStack's own venv (Python 3.13 where available), reinstalled only when the pins change."""
-    python = VENV_DIR / "bin" / "python"
-    stamp = VENV_DIR / ".pins"
-    pins_digest = hashlib.sha256("\n".join(HOST_RUNTIME_PINS).encode()).hexdigest()
-    if python.exists() and stamp.exists() and stamp.read_text() == pins_digest:
-        return python
-    base = _python_for_localstack()
-    logger.info("installing the LocalStack runtime", extra={"python": str(base), "venv": str(VENV_DIR)})
-    subprocess.run([str(base), "-m", "venv", "--clear", str(VENV_DIR)], check=True)
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *HOST_RUNTIME_PINS],
-        check=True,
-    )
-    stamp.write_text(pins_digest)
-    return python
-
-
-def _python_for_localstack() -> Path:
-    """Python 3.13 as DESIGN.md pins it (pyenv's when present), else the newest that runs."""
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates = [str(p) for p in sorted(pyenv_root.glob("versions/3.13*/bin/python3.13"), reverse=True)]
-    candidates += [shutil.which(name) for name in ("python3.13", "python3.12", "python3")]
-    for candidate in candidates:
-        # pyenv puts shims on PATH for versions that are not active; only a real run proves it.
-        if candidate and subprocess.run([candidate, "-c", "import venv"], capture_output=True).returncode == 0:
-            return Path(candidate)
-    raise LocalStackError("no Python >= 3.12 found for the LocalStack runtime")
+        time.sleep(0.3)
+    raise EmulatorError(f"{chosen.name} did not become healthy on port {port} in {timeout_s:.0f}s; "
+                        f"see {chosen.state_dir(settings) / (chosen.name + '.log')}")
 
 
 def stop(settings: Settings) -> None:
-    if docker_engine_answers():
-        subprocess.run(["docker", "rm", "-f", CONTAINER_NAME], capture_output=True, check=False)
-    processes.stop(settings.localstack_state_dir, "localstack")
+    backend(settings).stop(settings)
 
 
-def _log_file(settings: Settings) -> Path:
-    # One LocalStack per port, shared by `./dev up` and the tests: its files live with its state.
-    return settings.localstack_state_dir / "localstack.log"
+def kill(settings: Settings) -> None:
+    """`kill -9` the selected backend (the restart drills): no shutdown handler runs."""
+    chosen = backend(settings)
+    processes.kill(chosen.state_dir(settings), chosen.name)
+
+
+def _port_file(emulator: Emulator, settings: Settings) -> Path:
+    return emulator.state_dir(settings) / f"{emulator.name}.port"
+
+
+def _started_here_for(emulator: Emulator, settings: Settings) -> int | None:
+    """The port this checkout started `emulator` for, if its process still runs."""
+    if not processes.is_running(emulator.state_dir(settings), emulator.name):
+        return None
+    port_file = _port_file(emulator, settings)
+    # No port file: started before port files existed, always on the configured port.
+    return int(port_file.read_text()) if port_file.exists() else settings.localstack_port
+
+
+def _stop_other(settings: Settings, other: Emulator) -> None:
+    port = settings.localstack_port
+    if _started_here_for(other, settings) != port:
+        raise EmulatorError(
+            f"port {port} answers as {other.name}, which this checkout did not start there; stop it, "
+            f"or set IMAGEDRIVE_LOCAL_AWS={other.name} to use it, or IMAGEDRIVE_LOCALSTACK_PORT to use another port"
+        )
+    logger.info("stopping the other local AWS on the port", extra={"backend": other.name, "port": port})
+    other.stop(settings)
+    deadline = time.monotonic() + 30
+    while answering(port) is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def _refuse_shared_state_dir(settings: Settings, chosen: Emulator) -> None:
+    # Two emulators on one data folder would overwrite each other's state.
+    other_port = _started_here_for(chosen, settings)
+    if other_port not in (None, settings.localstack_port):
+        raise EmulatorError(
+            f"{chosen.state_dir(settings)} already belongs to the {chosen.name} on port {other_port}; "
+            f"give this one its own folder (IMAGEDRIVE_MINISTACK_DATA_DIR / IMAGEDRIVE_LOCALSTACK_STATE_DIR)"
+        )

@@ -94,7 +94,7 @@ def up(settings: Settings) -> None:
 Image Drive is up.
   API:      http://{settings.api_host}:{settings.api_port}/   (health: /health)
   Postgres: {settings.local_database_url}
-  AWS:      LocalStack at http://127.0.0.1:{settings.localstack_port}
+  AWS:      {settings.local_aws} at http://127.0.0.1:{settings.localstack_port}
   Logs:     {settings.run_dir}/*.log
 Stop it with: ./dev down
 """)
@@ -111,7 +111,7 @@ def status(settings: Settings) -> None:
     cluster = postgres.cluster_from_settings(settings)
     report = {
         "postgres": postgres.is_running(cluster),
-        "localstack": server.is_healthy(settings),
+        settings.local_aws: server.is_healthy(settings),
         RUNNER_PROCESS: processes.is_running(settings.run_dir, RUNNER_PROCESS),
         API_PROCESS: processes.is_running(settings.run_dir, API_PROCESS),
     }
