@@ -1,0 +1,32 @@
+/// <reference types="vitest/config" />
+import { fileURLToPath, URL } from 'node:url'
+import vue from '@vitejs/plugin-vue'
+import AutoImport from 'unplugin-auto-import/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
+import Components from 'unplugin-vue-components/vite'
+import { defineConfig } from 'vite'
+
+// The API lives under /api on the app's own origin. `npm run dev` forwards it to a running drive
+// (IMAGEDRIVE_WEB_API, default: the one-origin URL `./dev up` prints), so dev matches production.
+const apiTarget = process.env.IMAGEDRIVE_WEB_API ?? 'http://127.0.0.1:8000'
+
+export default defineConfig({
+  plugins: [
+    vue(),
+    // Element Plus on demand: only the components and services a chunk uses are bundled, with their CSS.
+    AutoImport({ resolvers: [ElementPlusResolver()], dts: 'src/auto-imports.d.ts' }),
+    Components({ resolvers: [ElementPlusResolver()], dts: 'src/components.d.ts' }),
+  ],
+  resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
+  server: { proxy: { '/api': { target: apiTarget, changeOrigin: false } } },
+  build: {
+    manifest: true, // benchmarks/web.py measures the initial JavaScript from it
+    target: 'es2022',
+    chunkSizeWarningLimit: 800,
+  },
+  test: {
+    environment: 'happy-dom',
+    include: ['src/**/*.spec.ts'],
+    server: { deps: { inline: ['element-plus'] } },
+  },
+})
