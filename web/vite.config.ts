@@ -6,8 +6,9 @@ import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import Components from 'unplugin-vue-components/vite'
 import { defineConfig } from 'vite'
 
-// The API lives under /api on the app's own origin. `npm run dev` forwards it to a running drive
-// (IMAGEDRIVE_WEB_API, default: the one-origin URL `./dev up` prints), so dev matches production.
+// The API lives under /api on the app's own origin. `npm run dev` forwards it to `chalice local`
+// (IMAGEDRIVE_WEB_API, default :8000) the way the drive's own proxy and CloudFront do: /api stripped,
+// the refresh cookie's path moved under /api so the browser sends it back.
 const apiTarget = process.env.IMAGEDRIVE_WEB_API ?? 'http://127.0.0.1:8000'
 
 export default defineConfig({
@@ -18,7 +19,15 @@ export default defineConfig({
     Components({ resolvers: [ElementPlusResolver()], dts: 'src/components.d.ts' }),
   ],
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
-  server: { proxy: { '/api': { target: apiTarget, changeOrigin: false } } },
+  server: {
+    proxy: {
+      '/api': {
+        target: apiTarget,
+        rewrite: (path) => path.replace(/^\/api/, '') || '/',
+        cookiePathRewrite: { '/auth': '/api/auth' },
+      },
+    },
+  },
   build: {
     manifest: true, // benchmarks/web.py measures the initial JavaScript from it
     target: 'es2022',

@@ -112,16 +112,22 @@ export const useUploadStore = defineStore('upload', () => {
   async function send(entry: UploadItem): Promise<void> {
     const target = item(entry.id)
     target.state = 'uploading'
-    const handle = postToS3(posts.get(target.id)!, target.file, (fraction) => (item(target.id).progress = fraction))
+    // Look the row up each time: the reactive copy in the list, which a reset may have removed.
+    const current = () => items.value.find((i) => i.id === entry.id)
+    const handle = postToS3(posts.get(target.id)!, target.file, (fraction) => {
+      const row = current()
+      if (row) row.progress = fraction
+    })
     running.set(target.id, handle)
     try {
       await handle.done
-      Object.assign(item(target.id), { state: 'processing', progress: 1, sentAt: Date.now() })
+      const row = current()
+      if (row) Object.assign(row, { state: 'processing', progress: 1, sentAt: Date.now() })
       lastSeenAt = Math.max(lastSeenAt, Date.now())
       schedulePoll()
     } catch (error) {
-      const current = item(target.id)
-      if (current.state !== 'cancelled') Object.assign(current, { state: 'error', reason: describeError(error) })
+      const row = current()
+      if (row && row.state !== 'cancelled') Object.assign(row, { state: 'error', reason: describeError(error) })
     } finally {
       posts.delete(target.id)
       running.delete(target.id)
