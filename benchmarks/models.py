@@ -28,7 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT / "layers"), str(REPO_ROOT)]
 
 from imagedrive.inference.clip import ClipEmbedder  # noqa: E402
-from imagedrive.inference.ocr import OcrEngine  # noqa: E402
+from imagedrive.inference.ocr import open_text_reader  # noqa: E402
 
 ENGLISH = ["a photo of a cat", "two dogs playing in the snow", "a receipt from a coffee shop", "sunset over the sea"]
 MULTILINGUAL = ["一只橙色的猫在床上睡觉", "Кошка спит на кровати", "un perro en la nieve", "夕焼けの海"]
@@ -87,7 +87,7 @@ def onnx_half(root: Path, paths: list[Path], pages: dict[str, Image.Image]) -> N
     embedders["int8"] = ClipEmbedder(root / "clip", root / "clip-multilingual", precision="int8")
     line("load CLIP int8 (vision+text+multilingual)", (time.perf_counter() - started) * 1000, "ms")
     started = time.perf_counter()
-    ocr = OcrEngine(root / "doctr")
+    ocr = open_text_reader(root / "doctr")
     line("load OCR (onnxtr import + sessions)", (time.perf_counter() - started) * 1000, "ms")
     embedders["int8"].embed_image(paths[0])
     embedders["int8"].embed_text(ENGLISH[0])

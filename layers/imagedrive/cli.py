@@ -1,4 +1,4 @@
-"""`python -m imagedrive import DIR …` and `python -m imagedrive reembed`: server-side batch work."""
+"""`python -m imagedrive import DIR …`, `reembed` and `reocr`: server-side batch work."""
 
 from __future__ import annotations
 
@@ -34,7 +34,18 @@ def main(argv: list[str] | None = None) -> None:
     reembed = commands.add_parser("reembed", help="recompute vectors made by another model version (resumable)")
     reembed.add_argument("--chunk-size", type=int, default=256)
     reembed.add_argument("--batch-size", type=int, default=32)
+    reocr = commands.add_parser("reocr", help="read again texts made by another OCR engine or model (resumable)")
+    reocr.add_argument("--chunk-size", type=int, default=64)
+    reocr.add_argument("--limit", type=int)
     args = parser.parse_args(argv)
+    if args.command == "reocr":
+        from imagedrive.inference.loader import find_model_dirs
+        from imagedrive.inference.ocr import open_text_reader
+        from imagedrive.ingest.reocr import reocr as reocr_stale
+
+        reader = open_text_reader(find_model_dirs(get_settings().model_root).get("doctr"))
+        print(json.dumps(dict(reocr_stale(reader, chunk_size=args.chunk_size, limit=args.limit))))
+        return
 
     from imagedrive.ingest import bulk
 

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
 
     # Models.
     model_root: Path = REPO_ROOT / ".cache" / "models" / "local"
+    # OCR engine: RapidOCR's weights ship in its wheel (works offline); doctr needs its export under model_root.
+    ocr_engine: Literal["rapidocr", "doctr"] = "rapidocr"
     onnx_threads: int = 0  # 0: one per core
 
     # Search and per-user FAISS indexes (imagedrive/indexing, imagedrive/search).

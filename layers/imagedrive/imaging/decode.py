@@ -28,6 +28,7 @@ MIME_BY_FORMAT = {
 }
 _SIXTEEN_BIT_MODES = {"I;16", "I;16B", "I;16L", "I;16N", "I"}
 _WHITE = (255, 255, 255)
+MAX_PAGES = 20  # pages of a multi-page TIFF that are decoded (for OCR); later ones are ignored
 
 ImageSource = str | Path | bytes | Image.Image
 
@@ -39,6 +40,7 @@ class DecodedImage:
     mime: str | None
     width: int  # as displayed, i.e. after EXIF orientation
     height: int
+    pages: tuple[Image.Image, ...] = ()  # every page of a multi-page TIFF (the first is `image`), else (image,)
 
 
 def decode(source: ImageSource, *, max_pixels: int | None = None) -> DecodedImage:
@@ -49,7 +51,11 @@ def decode(source: ImageSource, *, max_pixels: int | None = None) -> DecodedImag
     _load_first_frame(image)
     upright = _apply_exif_orientation(image)
     rgb = _to_rgb(upright)
-    return DecodedImage(rgb, image.format, MIME_BY_FORMAT.get(image.format or ""), rgb.width, rgb.height)
+    pages: tuple[Image.Image, ...] = (rgb,)
+    if image.format == "TIFF" and getattr(image, "n_frames", 1) > 1:
+        rgb = rgb.copy()  # seeking to the next page would change a first page that is `image` itself
+        pages = (rgb, *_later_pages(image, limit - rgb.width * rgb.height))
+    return DecodedImage(rgb, image.format, MIME_BY_FORMAT.get(image.format or ""), rgb.width, rgb.height, pages)
 
 
 def decode_image(source: ImageSource, *, max_pixels: int | None = None) -> Image.Image:
@@ -95,6 +101,27 @@ def _load_first_frame(image: Image.Image) -> None:
         raise ImageTooLarge(str(exc)) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise CorruptImage(f"the pixel data is truncated or broken: {exc}") from exc
+
+
+def _later_pages(image: Image.Image, pixels_left: int) -> list[Image.Image]:
+    """Pages 2… of a multi-page TIFF, upright RGB, until MAX_PAGES or the pixel limit (counted over
+    all pages, so many small pages cannot add up to a bomb); a broken page ends the list, keeping
+    the pages before it."""
+    pages = []
+    for index in range(1, min(getattr(image, "n_frames", 1), MAX_PAGES)):
+        try:
+            image.seek(index)
+            width, height = image.size
+            if width * height > pixels_left:
+                logger.warning("TIFF pages past the pixel limit are not read", extra={"page": index + 1})
+                break
+            pixels_left -= width * height
+            image.load()
+            pages.append(_to_rgb(_apply_exif_orientation(image.copy())))
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            logger.warning("TIFF page unreadable; later pages skipped", extra={"page": index + 1, "error": str(exc)})
+            break
+    return pages
 
 
 def _apply_exif_orientation(image: Image.Image) -> Image.Image:

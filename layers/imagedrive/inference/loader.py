@@ -12,13 +12,13 @@ from imagedrive.inference.manifest import MANIFEST_NAME, ManifestError, load_man
 from imagedrive.settings import get_settings
 
 if TYPE_CHECKING:
-    from imagedrive.inference.ocr import OcrEngine
+    from imagedrive.ingest.pipeline import TextReader
 
 
 @dataclass(frozen=True)
 class LoadedModels:
     clip: ClipEmbedder
-    ocr: OcrEngine | None  # None when the root has no doctr folder
+    ocr: TextReader  # IMAGEDRIVE_OCR_ENGINE's reader (imagedrive.inference.ocr.open_text_reader)
 
 
 def find_model_dirs(model_root: Path) -> dict[str, Path]:
@@ -47,8 +47,6 @@ def load_models(
     clip = ClipEmbedder(
         dirs["clip"], dirs.get("clip-multilingual"), precision=precision, routing=routing, threads=threads
     )
-    if "doctr" not in dirs:
-        return LoadedModels(clip, None)
-    from imagedrive.inference.ocr import OcrEngine  # onnxtr takes ~1 s to import: only when OCR is there
+    from imagedrive.inference.ocr import open_text_reader
 
-    return LoadedModels(clip, OcrEngine(dirs["doctr"], threads=threads))
+    return LoadedModels(clip, open_text_reader(dirs.get("doctr"), threads=threads))

@@ -1,93 +1,88 @@
-"""Text in images with doctr models exported to ONNX, run by onnxtr (onnxruntime, no torch)."""
+"""Text in images: what every OCR engine returns, and the one factory that picks the engine.
+
+The engine is IMAGEDRIVE_OCR_ENGINE: `rapidocr` (PP-OCRv4, Chinese + English, weights inside the
+`rapidocr-onnxruntime` wheel, so it works offline on any model root) or `doctr` (our ONNX export
+under the model root; real weights only where doctr's model store was reachable). Each result
+names its engine and model, so the text stored with an image says what read it and a later
+engine change re-reads only what is stale (`python -m imagedrive reocr`).
+"""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
-from onnxtr.models import detection, ocr_predictor, recognition
-from onnxtr.models.engine import EngineConfig
-from onnxtr.models.predictor import OCRPredictor
-from PIL import ImageStat
+from PIL import Image, ImageStat
 
-from imagedrive.imaging import ImageSource, decode_image
-from imagedrive.inference.manifest import Manifest, load_manifest
-from imagedrive.inference.sessions import session_options
+if TYPE_CHECKING:
+    from imagedrive.ingest.pipeline import TextReader
 
-# Below this grey-level standard deviation a page is one flat colour: no legible text, so the models
-# (about half a second) are skipped.
+# Below this grey-level standard deviation a page is one flat colour: no legible text, so the
+# models (hundreds of milliseconds) are skipped.
 BLANK_PAGE_STDDEV = 2.0
-_predictors: dict[Path, OCRPredictor] = {}
-_lock = threading.Lock()
 
 Box = tuple[float, float, float, float]  # xmin, ymin, xmax, ymax relative to the image (0..1)
 
 
-class OcrWord(NamedTuple):
-    value: str
+class OcrLine(NamedTuple):
+    text: str
     confidence: float
     box: Box
 
 
 @dataclass(frozen=True)
 class OcrResult:
-    text: str | None  # one line per text line, in reading order; None when nothing was read
-    words: list[OcrWord]
-    mean_confidence: float | None
+    engine: str  # "rapidocr", "doctr"
+    model: str  # the engine's model identity (weights' digest): a different one means "stale"
+    lines: list[OcrLine] = field(default_factory=list)  # reading order
+
+    @property
+    def text(self) -> str | None:
+        """One line per text line; None when nothing was read."""
+        return "\n".join(line.text for line in self.lines) or None
+
+    @property
+    def mean_confidence(self) -> float | None:
+        """Mean over lines, weighted by their length in characters."""
+        weight = sum(len(line.text) for line in self.lines)
+        if not weight:
+            return None
+        return sum(line.confidence * len(line.text) for line in self.lines) / weight
+
+    def lines_json(self) -> list[dict[str, Any]]:
+        return [{"text": t, "confidence": c, "box": [round(v, 4) for v in b]} for t, c, b in self.lines]
+
+    @classmethod
+    def from_json(cls, engine: str, model: str, lines: list[dict[str, Any]]) -> OcrResult:
+        return cls(engine, model, [OcrLine(li["text"], li["confidence"], tuple(li["box"])) for li in lines])
 
 
-class OcrEngine:
-    """doctr detection + recognition over a model folder exported by `python -m model_export doctr`."""
-
-    def __init__(self, model_dir: str | Path, *, threads: int | None = None) -> None:
-        self.manifest = load_manifest(model_dir, kind="doctr")
-        self.model_version = self.manifest.model_version()
-        self.predictor = _shared_predictor(self.manifest, threads)
-
-    def read(self, image: ImageSource) -> OcrResult:
-        rgb = decode_image(image)
-        if ImageStat.Stat(rgb.convert("L")).stddev[0] < BLANK_PAGE_STDDEV:
-            return OcrResult(None, [], None)
-        page = self.predictor([np.asarray(rgb)]).pages[0]
-        lines: list[str] = []
-        words: list[OcrWord] = []
-        for block in page.blocks:
-            for line in block.lines:
-                kept = [word for word in line.words if word.value.strip()]
-                words.extend(OcrWord(w.value, float(w.confidence), _flat_box(w.geometry)) for w in kept)
-                if kept:
-                    lines.append(" ".join(word.value for word in kept))
-        mean = float(np.mean([word.confidence for word in words])) if words else None
-        return OcrResult("\n".join(lines) if lines else None, words, mean)
-
-    def extract_text_from_image_path(self, path: str | Path) -> str | None:
-        return self.read(path).text
+def read_pages(reader: TextReader, pages: Sequence[Image.Image]) -> OcrResult:
+    """Every page of a document (a multi-page TIFF) in order, as one result; boxes stay relative to their page."""
+    results = [reader.read(page) for page in pages]
+    return OcrResult(results[0].engine, results[0].model, [line for result in results for line in result.lines])
 
 
-def _shared_predictor(manifest: Manifest, threads: int | None) -> OCRPredictor:
-    # onnxtr owns its InferenceSessions, so the predictor itself is what is shared per process.
-    with _lock:
-        predictor = _predictors.get(manifest.directory)
-        if predictor is None:
-            predictor = _build_predictor(manifest, threads)
-            _predictors[manifest.directory] = predictor
-    return predictor
+def is_blank(image: Image.Image) -> bool:
+    return ImageStat.Stat(image.convert("L")).stddev[0] < BLANK_PAGE_STDDEV
 
 
-def _build_predictor(manifest: Manifest, threads: int | None) -> OCRPredictor:
-    engine = EngineConfig(providers=["CPUExecutionProvider"], session_options=session_options(threads))
-    detector_spec: dict[str, Any] = manifest.data["detection"]
-    recognizer_spec: dict[str, Any] = manifest.data["recognition"]
-    detector = getattr(detection, detector_spec["arch"])(str(manifest.model_file("detection")), engine_cfg=engine)
-    recognizer = getattr(recognition, recognizer_spec["arch"])(
-        str(manifest.model_file("recognition")), engine_cfg=engine, vocab=recognizer_spec["vocab"]
-    )
-    return ocr_predictor(det_arch=detector, reco_arch=recognizer, assume_straight_pages=True)
+def open_text_reader(doctr_dir: Path | None = None, *, threads: int | None = None) -> TextReader:
+    """The configured engine. `doctr_dir` is the model root's doctr folder, needed only by doctr."""
+    from imagedrive.settings import get_settings
 
+    engine = get_settings().ocr_engine
+    if engine == "doctr":
+        if doctr_dir is None:
+            from imagedrive.inference.manifest import ManifestError
 
-def _flat_box(geometry: Any) -> Box:
-    (xmin, ymin), (xmax, ymax) = geometry
-    return (float(xmin), float(ymin), float(xmax), float(ymax))
+            raise ManifestError("IMAGEDRIVE_OCR_ENGINE=doctr, but the model root has no doctr export; "
+                                "run `python -m model_export ensure` or use IMAGEDRIVE_OCR_ENGINE=rapidocr")
+        from imagedrive.inference.ocr_doctr import DoctrReader  # onnxtr takes ~1 s to import: only here
+
+        return DoctrReader(doctr_dir, threads=threads)
+    from imagedrive.inference.ocr_rapid import RapidOcrReader
+
+    return RapidOcrReader(threads=threads)

@@ -26,7 +26,7 @@ from imagedrive.db import transaction
 from imagedrive.imaging import ImageDecodeError, decode
 from imagedrive.indexing.stale import affected_users, mark_stale, request_rebuild, union
 from imagedrive.inference.batch import BatchEmbedding
-from imagedrive.inference.ocr import OcrResult
+from imagedrive.inference.ocr import OcrResult, read_pages
 from imagedrive.ingest import repository
 from imagedrive.ingest.autotag import AutoTagger
 from imagedrive.ingest.repository import DerivedData
@@ -82,6 +82,7 @@ class _Prepared:
     image: Image.Image
     thumbnail_key: str
     donor: DerivedData | None
+    pages: tuple[Image.Image, ...] = ()  # what OCR reads: every page of a multi-page TIFF
 
 
 class Ingestor:
@@ -195,7 +196,7 @@ class Ingestor:
                                 THUMBNAIL_MIME)
         with transaction() as cur:
             donor = repository.find_donor(cur, checksum, self.embedder.model_version)
-        return _Prepared(outcome, target, checksum, decoded.image, thumbnail.key, donor)
+        return _Prepared(outcome, target, checksum, decoded.image, thumbnail.key, donor, decoded.pages)
 
     def _resolve(self, ref: ObjectRef) -> IngestTarget:
         with transaction() as cur:
@@ -263,16 +264,14 @@ class Ingestor:
             if vector is None:
                 results.append((p, None))
                 continue
-            text, confidence = self._read_text(p)
-            results.append((p, DerivedData(vector, self.embedder.model_version, text, confidence)))
+            results.append((p, DerivedData(vector, self.embedder.model_version, self._read_text(p))))
         return results
 
-    def _read_text(self, p: _Prepared) -> tuple[str | None, float | None]:
+    def _read_text(self, p: _Prepared) -> OcrResult | None:
         if self.reader is None:
-            return None, None
+            return None
         with timed(p.outcome.timings, "ocr"):
-            result = self.reader.read(p.image)
-        return result.text, result.mean_confidence
+            return read_pages(self.reader, p.pages or (p.image,))
 
     def _embedding_failed(self, p: _Prepared, reason: str) -> None:
         """The spec's `embedding_failed`: audited, FAILED, left out of every index."""

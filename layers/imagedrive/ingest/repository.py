@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from psycopg2.extras import Json
 
+from imagedrive.inference.ocr import OcrResult
 from imagedrive.ingest.targets import IngestTarget
 
 
@@ -23,8 +25,7 @@ class DerivedData:
 
     vector: np.ndarray
     model_version: str
-    ocr_text: str | None
-    ocr_confidence: float | None
+    ocr: OcrResult | None  # None: OCR was not run (it is off, or the donor was never read)
 
 
 def find_by_checksum(cur: Any, owner_id: int, checksum: str) -> ExistingImage | None:
@@ -55,7 +56,7 @@ def insert_image(
 def find_donor(cur: Any, checksum: str, model_version: str) -> DerivedData | None:
     """The vector and OCR of the same bytes already ingested for any owner, with this model."""
     cur.execute(
-        """SELECT e.vec, e.model_version, o.text, o.confidence
+        """SELECT e.vec, e.model_version, o.engine, o.model, o.lines
            FROM images i
            JOIN embeddings e ON e.image_id = i.id
            LEFT JOIN ocr_texts o ON o.image_id = i.id
@@ -67,7 +68,26 @@ def find_donor(cur: Any, checksum: str, model_version: str) -> DerivedData | Non
     if row is None:
         return None
     vector = np.frombuffer(bytes(row["vec"]), dtype="<f4")
-    return DerivedData(vector, row["model_version"], row["text"], row["confidence"])
+    return DerivedData(vector, row["model_version"], stored_ocr(row))
+
+
+def stored_ocr(row: dict[str, Any]) -> OcrResult | None:
+    """An ocr_texts row (engine, model, lines) as the result that wrote it; None for a row without
+    provenance (written before it was recorded) or no row."""
+    if row.get("engine") is None:
+        return None
+    return OcrResult.from_json(row["engine"], row["model"], row["lines"] or [])
+
+
+def write_ocr(cur: Any, image_id: int, ocr: OcrResult) -> None:
+    """The image's text, line by line, and what read it; a row with no text when nothing was read."""
+    cur.execute(
+        """INSERT INTO ocr_texts (image_id, text, confidence, engine, model, lines)
+           VALUES (%s, %s, %s, %s, %s, %s)
+           ON CONFLICT (image_id) DO UPDATE SET text = EXCLUDED.text, confidence = EXCLUDED.confidence,
+               engine = EXCLUDED.engine, model = EXCLUDED.model, lines = EXCLUDED.lines, created_at = now()""",
+        (image_id, ocr.text, ocr.mean_confidence, ocr.engine, ocr.model, Json(ocr.lines_json())),
+    )
 
 
 def ensure_category(cur: Any, name: str, owner_id: int, owner_is_system: bool) -> int:
@@ -108,12 +128,8 @@ def write_ready(
                normalized = true, vec = EXCLUDED.vec, created_at = now()""",
         (image_id, derived.model_version, vector.shape[0], vector.tobytes()),
     )
-    if derived.ocr_text:
-        cur.execute(
-            """INSERT INTO ocr_texts (image_id, text, confidence) VALUES (%s, %s, %s)
-               ON CONFLICT (image_id) DO UPDATE SET text = EXCLUDED.text, confidence = EXCLUDED.confidence""",
-            (image_id, derived.ocr_text, derived.ocr_confidence),
-        )
+    if derived.ocr is not None:
+        write_ocr(cur, image_id, derived.ocr)
     for category_id, score in auto_categories:
         cur.execute(
             """INSERT INTO image_categories (image_id, category_id, source, score) VALUES (%s, %s, 'auto', %s)

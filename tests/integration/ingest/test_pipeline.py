@@ -53,12 +53,12 @@ def test_an_upload_reaches_ready_with_a_unit_vector_a_thumbnail_and_its_ocr(inge
     assert (stored["text"] if stored else None) == expected
 
 
-def test_a_textless_image_gets_no_ocr_row(ingestor, alice, models):
+def test_a_textless_image_gets_an_ocr_row_without_text(ingestor, alice, models):
     data = images.blank()
     assert models.ocr.read(Image.open(io.BytesIO(data)).convert("RGB")).text is None, "the blank page reads empty"
     outcome = _one(ingestor, put(f"uploads/{alice}/u2/blank.png", data))
     assert outcome.status is Status.READY
-    assert _ocr(outcome.image_id) is None
+    assert _ocr(outcome.image_id) == {"text": None, "confidence": None}, "OCR looked (its engine is recorded)"
 
 
 def test_a_thumbnail_is_upright_for_an_exif_rotated_photo(ingestor, alice):

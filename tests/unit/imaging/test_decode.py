@@ -168,3 +168,28 @@ def test_exif_orientation_is_applied():
     assert (decoded.width, decoded.height) == (20, 40)
     top, bottom = (np.asarray(decoded.image)[y, 10].astype(int) for y in (5, 35))
     assert top[1] < 80 and bottom[1] > 200  # the red half is now on top
+
+
+def _tiff(pages: list[Image.Image]) -> bytes:
+    return encode(pages[0], "TIFF", save_all=True, append_images=pages[1:])
+
+
+def test_every_page_of_a_multi_page_tiff_is_decoded_upright_in_rgb():
+    pages = [Image.new("RGB", (60, 40), RED), Image.new("L", (30, 50), 128), Image.new("RGBA", (20, 20), (0, 0, 0, 0))]
+    decoded = decode(_tiff(pages))
+    assert [p.size for p in decoded.pages] == [(60, 40), (30, 50), (20, 20)]
+    assert {p.mode for p in decoded.pages} == {"RGB"}
+    assert decoded.pages[0] is decoded.image and decoded.image.getpixel((0, 0)) == RED, "page 1 stays page 1"
+    assert decoded.pages[1].getpixel((0, 0)) == (128, 128, 128)
+    assert decoded.pages[2].getpixel((0, 0)) == (255, 255, 255), "transparency composited on white"
+
+
+def test_a_single_image_is_its_only_page():
+    decoded = decode(encode(Image.new("RGB", (8, 8), RED), "PNG"))
+    assert decoded.pages == (decoded.image,)
+
+
+def test_tiff_pages_stop_at_the_pixel_limit_counted_over_all_pages():
+    pages = [Image.new("RGB", (100, 100), RED)] * 5
+    decoded = decode(_tiff(pages), max_pixels=30_000)
+    assert len(decoded.pages) == 3

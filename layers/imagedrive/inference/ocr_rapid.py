@@ -1,0 +1,169 @@
+"""OCR with RapidOCR: PP-OCRv4 detection + recognition (Chinese and English) and the direction
+classifier, ONNX files shipped inside the `rapidocr-onnxruntime` wheel, so it reads real text on a
+machine that never reached a model hub.
+
+The picture is read at a bounded working size: its long side at most WORKING_SIDE, so a 24 MP
+photo costs what a 3 MP one does. A panorama or a long screenshot would lose its text that way,
+so it is cut along its long side into overlapping tiles instead, each line kept by the tile that
+owns its centre. The sizes and thresholds come from `benchmarks/quality.py` (see README).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from imagedrive.imaging import ImageSource, decode_image
+from imagedrive.inference.ocr import OcrLine, OcrResult, is_blank
+from imagedrive.inference.sessions import resolve_threads
+
+ENGINE = "rapidocr"
+WORKING_SIDE = 1600  # long side of what the detector sees (tiles too)
+PANORAMA_SHORT_SIDE = 640  # a panorama's short side is kept at least this (or as it is)
+MAX_TILES = 8  # beyond this a panorama is shrunk further rather than cut into more tiles
+TILE_OVERLAP = 0.25  # of a tile's length: a word cut at one tile's edge is whole in the next
+# Detector and recogniser settings (RapidOCR's names); chosen on the labelled set.
+DETECTOR = {"det_limit_type": "min", "det_limit_side_len": 736, "det_thresh": 0.3, "det_box_thresh": 0.5,
+            "det_unclip_ratio": 1.6}
+MIN_LINE_SCORE = 0.5  # recognised lines below this confidence are dropped (mostly texture read as text)
+
+_engines: dict[int, tuple[Any, str]] = {}
+_lock = threading.Lock()  # RapidOCR keeps per-call state on the instance: one call at a time
+
+
+@dataclass(frozen=True)
+class Tile:
+    pixels: np.ndarray  # BGR, as RapidOCR expects
+    x0: int  # where the tile starts in the working-size picture
+    y0: int
+    own: tuple[float, float]  # the span along the long axis whose line centres this tile keeps
+
+
+class RapidOcrReader:
+    engine = ENGINE
+
+    def __init__(self, *, threads: int | None = None) -> None:
+        self._ocr, self.model = _shared_engine(resolve_threads(threads))
+
+    def read(self, image: ImageSource) -> OcrResult:
+        rgb = decode_image(image)
+        if is_blank(rgb):
+            return OcrResult(ENGINE, self.model)
+        scale = working_scale(rgb.width, rgb.height)
+        working = rgb if scale == 1.0 else rgb.resize(
+            (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))), Image.Resampling.LANCZOS)
+        tiles = cut_tiles(np.asarray(working)[:, :, ::-1])
+        horizontal = working.width >= working.height
+        lines: list[tuple[float, float, OcrLine]] = []
+        for tile in tiles:
+            with _lock:
+                found, _ = self._ocr(tile.pixels)
+            for points, text, score in found or []:
+                text = text.strip()
+                if not text or float(score) < MIN_LINE_SCORE:
+                    continue
+                xs = [p[0] + tile.x0 for p in points]
+                ys = [p[1] + tile.y0 for p in points]
+                centre = (min(xs) + max(xs)) / 2 if horizontal else (min(ys) + max(ys)) / 2
+                if not tile.own[0] <= centre < tile.own[1]:
+                    continue
+                box = (min(xs) / working.width, min(ys) / working.height,
+                       max(xs) / working.width, max(ys) / working.height)
+                lines.append((min(ys), max(ys), OcrLine(text, float(score), _clamp(box))))
+        return OcrResult(ENGINE, self.model, _reading_order(lines))
+
+
+def working_scale(width: int, height: int) -> float:
+    """How much the picture is shrunk before the detector sees it (never enlarged here)."""
+    long, short = max(width, height), min(width, height)
+    scale = min(1.0, WORKING_SIDE / long)
+    if short * scale >= min(short, PANORAMA_SHORT_SIDE):
+        return scale
+    # A panorama: keep its short side legible, in at most MAX_TILES tiles.
+    step = WORKING_SIDE * (1 - TILE_OVERLAP)
+    most = (MAX_TILES * step + WORKING_SIDE * TILE_OVERLAP) / long
+    return min(1.0, max(scale, min(PANORAMA_SHORT_SIDE / short, most)))
+
+
+def cut_tiles(pixels: np.ndarray) -> list[Tile]:
+    """Overlapping tiles of at most WORKING_SIDE along the long axis; one tile when it fits."""
+    height, width = pixels.shape[:2]
+    length = max(width, height)
+    if length <= WORKING_SIDE:
+        return [Tile(pixels, 0, 0, (-math.inf, math.inf))]
+    overlap = int(WORKING_SIDE * TILE_OVERLAP)
+    count = math.ceil((length - overlap) / (WORKING_SIDE - overlap))
+    step = (length - WORKING_SIDE) / (count - 1)
+    tiles = []
+    for i in range(count):
+        start = round(i * step)
+        # Neighbours split their overlap in the middle, so each line centre has exactly one owner.
+        own_start = -math.inf if i == 0 else i * step + (WORKING_SIDE - step) / 2
+        own_end = math.inf if i == count - 1 else (i + 1) * step + (WORKING_SIDE - step) / 2
+        if width >= height:
+            tiles.append(Tile(pixels[:, start:start + WORKING_SIDE], start, 0, (own_start, own_end)))
+        else:
+            tiles.append(Tile(pixels[start:start + WORKING_SIDE], 0, start, (own_start, own_end)))
+    return tiles
+
+
+def _reading_order(lines: list[tuple[float, float, OcrLine]]) -> list[OcrLine]:
+    """Rows top to bottom, each one line read left to right: the detector often boxes the words of
+    one line apart (and tiles cut lines), and a line should read as it is printed."""
+    rows: list[list[tuple[float, float, OcrLine]]] = []
+    for line in sorted(lines, key=lambda li: (li[0] + li[1]) / 2):
+        top, bottom = line[0], line[1]
+        if rows:
+            row_top = min(li[0] for li in rows[-1])
+            row_bottom = max(li[1] for li in rows[-1])
+            if min(bottom, row_bottom) - max(top, row_top) >= (bottom - top) / 2:
+                rows[-1].append(line)
+                continue
+        rows.append([line])
+    return [_joined([li[2] for li in sorted(row, key=lambda li: li[2].box[0])]) for row in rows]
+
+
+def _joined(parts: list[OcrLine]) -> OcrLine:
+    if len(parts) == 1:
+        return parts[0]
+    weight = sum(len(p.text) for p in parts)
+    boxes = [p.box for p in parts]
+    return OcrLine(" ".join(p.text for p in parts), sum(p.confidence * len(p.text) for p in parts) / weight,
+                   (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                    max(b[3] for b in boxes)))
+
+
+def _clamp(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    return tuple(min(1.0, max(0.0, v)) for v in box)  # type: ignore[return-value]
+
+
+def _shared_engine(threads: int) -> tuple[Any, str]:
+    """One RapidOCR (three ONNX sessions) per process and thread count, and its model identity."""
+    import rapidocr_onnxruntime  # imports cv2: only when OCR is wanted
+
+    with _lock:
+        entry = _engines.get(threads)
+        if entry is None:
+            ocr = rapidocr_onnxruntime.RapidOCR(
+                intra_op_num_threads=threads, inter_op_num_threads=1, text_score=MIN_LINE_SCORE,
+                # Our tiles are the working size; RapidOCR's own resizing stays out of the way.
+                max_side_len=WORKING_SIDE * 2, **DETECTOR,
+            )
+            entry = _engines[threads] = (ocr, _model_identity(Path(rapidocr_onnxruntime.__file__).parent / "models"))
+    return entry
+
+
+def _model_identity(folder: Path) -> str:
+    """The wheel's model files by name plus a digest of their bytes: new weights, new identity."""
+    files = sorted(folder.glob("*.onnx"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return f"{'+'.join(path.stem.removesuffix('_infer') for path in files)}@{digest.hexdigest()[:12]}"
