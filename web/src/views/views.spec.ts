@@ -42,7 +42,7 @@ async function mountWith(component: object, props: Record<string, unknown> = {})
 describe('LoginView', () => {
   it('explains the password policy before submitting and ticks the rules as they are met', async () => {
     const wrapper = await mountWith(LoginView)
-    await wrapper.get('[data-test="auth-switch"]').trigger('click')
+    await wrapper.get('[data-testid="auth-switch"]').trigger('click')
     const policy = () => wrapper.get('#password-policy').findAll('li').map((li) => li.classes())
     expect(wrapper.get('#password-policy').text()).toContain('12 to 128 characters')
     await wrapper.get('input#username').setValue('carol')
@@ -50,9 +50,9 @@ describe('LoginView', () => {
     expect(policy().map((c) => c.includes('ok'))).toEqual([false, false, true])
     await wrapper.get('input#password').setValue('a much longer secret')
     expect(policy().map((c) => c.includes('ok'))).toEqual([true, true, true])
-    expect(wrapper.get('[data-test="auth-submit"]').attributes('disabled')).toBeDefined() // repeat missing
+    expect(wrapper.get('[data-testid="auth-submit"]').attributes('disabled')).toBeDefined() // repeat missing
     await wrapper.get('input#repeat').setValue('a much longer secret')
-    expect(wrapper.get('[data-test="auth-submit"]').attributes('disabled')).toBeUndefined()
+    expect(wrapper.get('[data-testid="auth-submit"]').attributes('disabled')).toBeUndefined()
     wrapper.unmount()
   })
 
@@ -63,7 +63,7 @@ describe('LoginView', () => {
     await wrapper.get('input#password').setValue('whatever it is')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(wrapper.get('[data-test="auth-error"]').text()).toContain('wrong username or password')
+    expect(wrapper.get('[data-testid="auth-error"]').text()).toContain('wrong username or password')
     wrapper.unmount()
   })
 
@@ -86,10 +86,10 @@ describe('HitCard', () => {
       reasons: [{ source: 'ocr', rank: 1, score: 0.9 }, { source: 'clip', rank: 3, score: 0.21 }],
     }
     const wrapper = await mountWith(HitCard, { hit })
-    expect(wrapper.get('[data-test="hit-score"]').text()).toContain('0.033')
+    expect(wrapper.get('[data-testid="hit-score"]').text()).toContain('0.033')
     expect(wrapper.get('mark').text()).toBe('INVOICE')
     expect(wrapper.get('img').attributes('alt')).toBe('receipt.png')
-    expect(wrapper.get('[data-test="hit-reasons"]').text()).toContain('the words are written in it (rank 1)')
+    expect(wrapper.get('[data-testid="hit-reasons"]').text()).toContain('the words are written in it (rank 1)')
     wrapper.unmount()
   })
 })
@@ -99,14 +99,14 @@ describe('HealthBanner', () => {
     replies['/api/health'] = { status: 200, body: { status: 'ok', down: [], dependencies: {} } }
     const healthy = await mountWith(HealthBanner)
     await flushPromises()
-    expect(healthy.find('[data-test="health-banner"]').exists()).toBe(false)
+    expect(healthy.find('[data-testid="health-banner"]').exists()).toBe(false)
     healthy.unmount()
 
     setActivePinia(createPinia())
     replies['/api/health'] = { status: 503, body: { status: 'degraded', down: ['postgres'], models: { clip: { source: 'random-init' } } } }
     const sick = await mountWith(HealthBanner)
     await flushPromises()
-    const text = sick.get('[data-test="health-banner"]').text()
+    const text = sick.get('[data-testid="health-banner"]').text()
     expect(text).toContain('postgres')
     expect(text).toContain('clip run on random-init weights')
     sick.unmount()
