@@ -81,7 +81,8 @@ def _start_host_runtime(settings: Settings) -> None:
 def _python_for_localstack() -> Path:
     """Python 3.13 as DESIGN.md pins it (pyenv's when present), else the newest that runs."""
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates = [str(p) for p in sorted(pyenv_root.glob("versions/3.13*/bin/python3.13"), reverse=True)]
+    pyenv_pythons = sorted(pyenv_root.glob("versions/3.13*/bin/python3.13"), reverse=True)
+    candidates: list[str | None] = [str(p) for p in pyenv_pythons]
     candidates += [shutil.which(name) for name in ("python3.13", "python3.12", "python3")]
     for candidate in candidates:
         # pyenv puts shims on PATH for versions that are not active; only a real run proves it.

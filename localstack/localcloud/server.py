@@ -67,8 +67,8 @@ def _started_here_for(emulator: Emulator, settings: Settings) -> int | None:
     if not processes.is_running(emulator.state_dir(settings), emulator.name):
         return None
     port_file = _port_file(emulator, settings)
-    # No port file: started before port files existed, always on the configured port.
-    return int(port_file.read_text()) if port_file.exists() else settings.localstack_port
+    # No port file: started before port files existed, when it always ran on the default port.
+    return int(port_file.read_text()) if port_file.exists() else Settings.model_fields["localstack_port"].default
 
 
 def _stop_other(settings: Settings, other: Emulator) -> None:
