@@ -30,6 +30,7 @@ declare module 'vue' {
     HealthBanner: typeof import('./components/HealthBanner.vue')['default']
     HitCard: typeof import('./components/HitCard.vue')['default']
     ImageCard: typeof import('./components/ImageCard.vue')['default']
+    LanguageSwitch: typeof import('./components/LanguageSwitch.vue')['default']
     LoadSentinel: typeof import('./components/LoadSentinel.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']

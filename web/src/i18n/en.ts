@@ -74,6 +74,7 @@ export default {
     title: 'Categories', name: 'Name', prompt: 'Auto-tagging prompt (optional)', system: 'For everyone (system)',
     create: 'Create', count: 'Images', kind: 'Kind', mine: 'Mine', created: 'Created “{name}”',
     promptHelp: 'New uploads that look like this description get the category automatically.', show: 'Show images',
+    none: 'No categories yet: create the first one above.',
   },
   analytics: {
     title: 'Analytics', days: 'Period', daysN: '{n} days', images: 'Images', storage: 'Storage',

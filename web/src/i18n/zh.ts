@@ -70,6 +70,7 @@ const zh: typeof en = {
     title: '分类', name: '名称', prompt: '自动打标提示词（可选）', system: '所有人可用（系统）', create: '创建',
     count: '图片数', kind: '类型', mine: '我的', created: '已创建“{name}”',
     promptHelp: '新上传的图片若与这段描述相符，会自动归入此分类。', show: '查看图片',
+    none: '还没有分类，在上方创建第一个吧。',
   },
   analytics: {
     title: '统计', days: '时间范围', daysN: '{n} 天', images: '图片', storage: '存储', uploadsPerDay: '每日上传',
