@@ -213,6 +213,13 @@ export const useUploadStore = defineStore('upload', () => {
     }
   }
 
+  // Leaving the page would cut the transfers that are still running: the browser asks first.
+  if (typeof window !== 'undefined') {
+    window.addEventListener('beforeunload', (event) => {
+      if (items.value.some((i) => i.state === 'waiting' || i.state === 'uploading')) event.preventDefault()
+    })
+  }
+
   function clearFinished(): void {
     items.value = items.value.filter((i) => !FINISHED.includes(i.state))
   }
