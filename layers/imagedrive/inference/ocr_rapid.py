@@ -30,11 +30,11 @@ PANORAMA_SHORT_SIDE = 640  # a panorama's short side is kept at least this (or a
 MAX_TILES = 8  # beyond this a panorama is shrunk further rather than cut into more tiles
 TILE_OVERLAP = 0.25  # of a tile's length: a word cut at one tile's edge is whole in the next
 # Detector and recogniser settings (RapidOCR's names); chosen on the labelled set.
-DETECTOR = {"det_limit_type": "min", "det_limit_side_len": 736, "det_thresh": 0.3, "det_box_thresh": 0.5,
+DETECTOR = {"det_limit_type": "max", "det_limit_side_len": 960, "det_thresh": 0.3, "det_box_thresh": 0.5,
             "det_unclip_ratio": 1.6}
 MIN_LINE_SCORE = 0.5  # recognised lines below this confidence are dropped (mostly texture read as text)
 
-_engines: dict[int, tuple[Any, str]] = {}
+_engines: dict[tuple, tuple[Any, str]] = {}
 _lock = threading.Lock()  # RapidOCR keeps per-call state on the instance: one call at a time
 
 
@@ -49,17 +49,21 @@ class Tile:
 class RapidOcrReader:
     engine = ENGINE
 
-    def __init__(self, *, threads: int | None = None) -> None:
-        self._ocr, self.model = _shared_engine(resolve_threads(threads))
+    def __init__(
+        self, *, threads: int | None = None, working_side: int = WORKING_SIDE, detector: dict | None = None,
+    ) -> None:
+        """`working_side` and `detector` (RapidOCR's det_* options) are for tuning (benchmarks/quality.py)."""
+        self.working_side = working_side
+        self._ocr, self.model = _shared_engine(resolve_threads(threads), {**DETECTOR, **(detector or {})})
 
     def read(self, image: ImageSource) -> OcrResult:
         rgb = decode_image(image)
         if is_blank(rgb):
             return OcrResult(ENGINE, self.model)
-        scale = working_scale(rgb.width, rgb.height)
+        scale = working_scale(rgb.width, rgb.height, self.working_side)
         working = rgb if scale == 1.0 else rgb.resize(
             (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))), Image.Resampling.LANCZOS)
-        tiles = cut_tiles(np.asarray(working)[:, :, ::-1])
+        tiles = cut_tiles(np.asarray(working)[:, :, ::-1], self.working_side)
         horizontal = working.width >= working.height
         lines: list[tuple[float, float, OcrLine]] = []
         for tile in tiles:
@@ -80,37 +84,37 @@ class RapidOcrReader:
         return OcrResult(ENGINE, self.model, _reading_order(lines))
 
 
-def working_scale(width: int, height: int) -> float:
+def working_scale(width: int, height: int, side: int = WORKING_SIDE) -> float:
     """How much the picture is shrunk before the detector sees it (never enlarged here)."""
     long, short = max(width, height), min(width, height)
-    scale = min(1.0, WORKING_SIDE / long)
+    scale = min(1.0, side / long)
     if short * scale >= min(short, PANORAMA_SHORT_SIDE):
         return scale
     # A panorama: keep its short side legible, in at most MAX_TILES tiles.
-    step = WORKING_SIDE * (1 - TILE_OVERLAP)
-    most = (MAX_TILES * step + WORKING_SIDE * TILE_OVERLAP) / long
+    step = side * (1 - TILE_OVERLAP)
+    most = (MAX_TILES * step + side * TILE_OVERLAP) / long
     return min(1.0, max(scale, min(PANORAMA_SHORT_SIDE / short, most)))
 
 
-def cut_tiles(pixels: np.ndarray) -> list[Tile]:
-    """Overlapping tiles of at most WORKING_SIDE along the long axis; one tile when it fits."""
+def cut_tiles(pixels: np.ndarray, side: int = WORKING_SIDE) -> list[Tile]:
+    """Overlapping tiles of at most `side` along the long axis; one tile when it fits."""
     height, width = pixels.shape[:2]
     length = max(width, height)
-    if length <= WORKING_SIDE:
+    if length <= side:
         return [Tile(pixels, 0, 0, (-math.inf, math.inf))]
-    overlap = int(WORKING_SIDE * TILE_OVERLAP)
-    count = math.ceil((length - overlap) / (WORKING_SIDE - overlap))
-    step = (length - WORKING_SIDE) / (count - 1)
+    overlap = int(side * TILE_OVERLAP)
+    count = math.ceil((length - overlap) / (side - overlap))
+    step = (length - side) / (count - 1)
     tiles = []
     for i in range(count):
         start = round(i * step)
         # Neighbours split their overlap in the middle, so each line centre has exactly one owner.
-        own_start = -math.inf if i == 0 else i * step + (WORKING_SIDE - step) / 2
-        own_end = math.inf if i == count - 1 else (i + 1) * step + (WORKING_SIDE - step) / 2
+        own_start = -math.inf if i == 0 else i * step + (side - step) / 2
+        own_end = math.inf if i == count - 1 else (i + 1) * step + (side - step) / 2
         if width >= height:
-            tiles.append(Tile(pixels[:, start:start + WORKING_SIDE], start, 0, (own_start, own_end)))
+            tiles.append(Tile(pixels[:, start:start + side], start, 0, (own_start, own_end)))
         else:
-            tiles.append(Tile(pixels[start:start + WORKING_SIDE], 0, start, (own_start, own_end)))
+            tiles.append(Tile(pixels[start:start + side], 0, start, (own_start, own_end)))
     return tiles
 
 
@@ -144,19 +148,21 @@ def _clamp(box: tuple[float, float, float, float]) -> tuple[float, float, float,
     return tuple(min(1.0, max(0.0, v)) for v in box)  # type: ignore[return-value]
 
 
-def _shared_engine(threads: int) -> tuple[Any, str]:
-    """One RapidOCR (three ONNX sessions) per process and thread count, and its model identity."""
+def _shared_engine(threads: int, detector: dict) -> tuple[Any, str]:
+    """One RapidOCR (three ONNX sessions) per process, thread count and detector settings, and its
+    model identity."""
     import rapidocr_onnxruntime  # imports cv2: only when OCR is wanted
 
+    key = (threads, tuple(sorted(detector.items())))
     with _lock:
-        entry = _engines.get(threads)
+        entry = _engines.get(key)
         if entry is None:
             ocr = rapidocr_onnxruntime.RapidOCR(
                 intra_op_num_threads=threads, inter_op_num_threads=1, text_score=MIN_LINE_SCORE,
                 # Our tiles are the working size; RapidOCR's own resizing stays out of the way.
-                max_side_len=WORKING_SIDE * 2, **DETECTOR,
+                max_side_len=100_000, **detector,
             )
-            entry = _engines[threads] = (ocr, _model_identity(Path(rapidocr_onnxruntime.__file__).parent / "models"))
+            entry = _engines[key] = (ocr, _model_identity(Path(rapidocr_onnxruntime.__file__).parent / "models"))
     return entry
 
 
