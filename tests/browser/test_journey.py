@@ -1,6 +1,7 @@
 """A person's whole visit, in headless Chromium against a real running drive: register, drag and drop
 three pictures and watch them reach READY, search every way, open the similar panel, make a picture
-private, export CSV, log out; then a second person who must not see the private picture anywhere.
+private, export CSV, log out; then a second person who must not see the private picture anywhere;
+then the owner clears the library behind its typed confirmation.
 Every screen is photographed and checked with axe-core; gallery and search are checked at 375 px."""
 
 from __future__ import annotations
@@ -246,3 +247,16 @@ def test_a_person_uses_the_drive_and_a_stranger_sees_nothing_private(
     axe_check(page)
     page.get_by_test_id("logout").click()
     expect(page).to_have_url(re.compile(r"/login"))
+
+    # The owner clears the library: the button unlocks only with the exact phrase typed.
+    page.locator("input#username").fill(owner)
+    page.locator("input#password").fill(PASSWORD)
+    page.get_by_test_id("auth-submit").click()
+    page.get_by_test_id("nav-library").click()
+    expect(page.get_by_test_id("library-count")).to_have_text("3")
+    page.get_by_test_id("clear-phrase").fill("delete all")
+    expect(page.get_by_test_id("clear-all")).to_be_disabled()
+    page.get_by_test_id("clear-phrase").fill("DELETE ALL")
+    page.get_by_test_id("clear-all").click()
+    expect(page.get_by_test_id("library-count")).to_have_text("0")
+    screenshot("21-library-cleared")
