@@ -2,7 +2,7 @@
 import { api } from './http'
 import type {
   BatchUploadResponse, Category, CategoryCreate, CategoryList, ClearedLibrary, DownloadLink, DuplicateResponse,
-  ExportJob, ImageCategories, ImageDetail, ImagePage, ImagePatch, ImageQuery, ImageStats, SearchResponse, Summary,
+  ExportJob, ImageCategories, ImageDetail, ImagePage, ImagePatch, ImageQuery, ImageStats, Link, SearchResponse, Summary,
 } from './types'
 
 export type SearchKind = 'text' | 'image' | 'ocr' | 'hybrid'
@@ -13,6 +13,7 @@ export const drive = {
   updateImage: (id: number, patch: ImagePatch) => api<ImageDetail>(`/images/${id}`, { method: 'PATCH', body: patch }),
   deleteImage: (id: number) => api<void>(`/images/${id}`, { method: 'DELETE' }),
   download: (id: number) => api<DownloadLink>(`/images/${id}/download`),
+  thumbnail: (id: number) => api<Link>(`/images/${id}/thumbnail`),
   changeCategories: (id: number, assign: number[], unassign: number[]) =>
     api<ImageCategories>(`/images/${id}/categories`, { method: 'POST', body: { assign, unassign } }),
   similar: (id: number, k: number, sMin: number | null) =>
