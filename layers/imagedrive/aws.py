@@ -17,8 +17,20 @@ _CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=20, retries={"max_attemp
 
 @cache
 def client(service: str) -> Any:
+    return _new_client(service, _CLIENT_CONFIG)
+
+
+@cache
+def invoker(read_timeout_s: int) -> Any:
+    """A Lambda client for synchronous invokes of a function that runs up to `read_timeout_s`: one
+    attempt, since a retry after a read timeout would run the work again while the first still runs."""
+    config = Config(connect_timeout=3, read_timeout=read_timeout_s, retries={"total_max_attempts": 1})
+    return _new_client("lambda", config)
+
+
+def _new_client(service: str, config: Config) -> Any:
     settings = get_settings()
-    kwargs: dict[str, Any] = {"region_name": settings.aws_region, "config": _CLIENT_CONFIG}
+    kwargs: dict[str, Any] = {"region_name": settings.aws_region, "config": config}
     if settings.environment != "aws":
         kwargs["endpoint_url"] = settings.aws_endpoint_url or f"http://127.0.0.1:{settings.localstack_port}"
         if not os.environ.get("AWS_ACCESS_KEY_ID"):
@@ -26,7 +38,7 @@ def client(service: str) -> Any:
             kwargs.update(aws_access_key_id="test", aws_secret_access_key="test")  # noqa: S106
     if service == "s3":
         # Path-style addressing: LocalStack's virtual-host names do not resolve on loopback.
-        kwargs["config"] = _CLIENT_CONFIG.merge(Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+        kwargs["config"] = config.merge(Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
     return boto3.client(service, **kwargs)
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from aws_lambda_powertools import Logger
 
-logger = Logger(service="imagedrive")
+# Each function's POWERTOOLS_SERVICE_NAME (set by the template) names its lines; an explicit
+# `service=` would override it, so the name is only a default for local processes and scripts.
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "imagedrive")
 
 
 @contextmanager

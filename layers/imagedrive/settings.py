@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IMAGEDRIVE_", extra="ignore")
 
     environment: Literal["local", "test", "aws"] = "local"
+    # Set by Lambda in every function: tells a deployed function's cold start from packaging (`chalice package`).
+    lambda_function_name: str | None = Field(None, validation_alias="AWS_LAMBDA_FUNCTION_NAME")
 
     # AWS (LocalStack locally). AWS_ENDPOINT_URL is the variable boto3 itself understands.
     aws_region: str = Field("us-east-1", validation_alias="AWS_DEFAULT_REGION")
@@ -94,10 +96,15 @@ class Settings(BaseSettings):
     model_root: Path = REPO_ROOT / ".cache" / "models" / "local"
     # OCR engine: RapidOCR's weights ship in its wheel (works offline); doctr needs its export under model_root.
     ocr_engine: Literal["rapidocr", "doctr"] = "rapidocr"
+    # CLIP precision is part of model_version (vectors of two precisions never share an index); text routing:
+    # which tower a query goes to (imagedrive/inference/language.py).
+    clip_precision: Literal["int8", "fp32"] = "int8"
+    text_routing: Literal["auto", "multilingual"] = "auto"
     onnx_threads: int = 0  # 0: one per core
 
     # Search and per-user FAISS indexes (imagedrive/indexing, imagedrive/search).
     query_function: str | None = None  # the query Lambda the API invokes; unset: run the search in process
+    query_function_timeout_s: int = 30  # the template's QueryFunction Timeout (a test keeps them equal)
     index_cache_dir: Path = Path("/tmp/imagedrive-indexes")  # noqa: S108 (Lambda's only writable disk)
     index_cache_mb: int = 1536  # indexes a warm query function keeps in memory, least recently used dropped
     index_build_timeout_s: int = 900  # a 'building' version older than this was interrupted
@@ -111,6 +118,18 @@ class Settings(BaseSettings):
     search_duplicates_s_min: float = 0.95
     search_duplicates_exact_max: int = 20000  # above this many own images, duplicates use an IVF probe
     search_duplicates_max_pairs: int = 2_000_000  # refuse an s_min so low that nearly everything pairs up
+
+    @model_validator(mode="after")
+    def _named_for_aws(self) -> Settings:
+        """In AWS a name left at its local default points at nothing (or at someone else's bucket):
+        a deployed function refuses at cold start rather than fail on the first request that uses it."""
+        if self.environment == "aws" and self.lambda_function_name:
+            fields = type(self).model_fields
+            defaults = [name for name in REQUIRED_IN_AWS if getattr(self, name) == fields[name].default]
+            if defaults:
+                names = ", ".join(f"IMAGEDRIVE_{name.upper()}" for name in defaults)
+                raise ValueError(f"IMAGEDRIVE_ENVIRONMENT=aws, but {names} still have their local defaults")
+        return self
 
     @property
     def ingest_dlq(self) -> str:
@@ -126,6 +145,13 @@ class Settings(BaseSettings):
         return (
             f"postgresql://{self.pg_user}:{self.pg_password}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
         )
+
+
+# What the template must set for every function (Globals); their defaults only make sense locally.
+REQUIRED_IN_AWS = (
+    "originals_bucket", "derived_bucket", "ingest_queue", "index_queue", "database_secret_name", "jwt_secret_name",
+    "spa_origin", "model_root",
+)
 
 
 @lru_cache(maxsize=1)

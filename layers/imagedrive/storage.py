@@ -3,6 +3,7 @@
 originals bucket: uploads/{user_id}/{uuid}/{filename}   browser uploads (presigned POST)
                   drop/{username|system}/[category/]…   the drop folder
                   quarantine/{original key}             invalid files, kept for inspection
+                  queries/{user_id}/{uuid}/{filename}   image-search query pictures, deleted once read
 derived bucket:   thumbnails/{owner_id}/{image_id}.jpg
                   indexes/{user_id}/{version}/…         FAISS index, positions, manifest
                   exports/{user_id}/{job_id}.{csv|json}
@@ -24,6 +25,7 @@ from imagedrive.settings import get_settings
 UPLOADS_PREFIX = "uploads/"
 DROP_PREFIX = "drop/"
 QUARANTINE_PREFIX = "quarantine/"
+QUERIES_PREFIX = "queries/"
 # Folder separators and control characters; everything else (spaces, %, +, unicode) is a fine key.
 _UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]+")
 
@@ -60,6 +62,14 @@ def sanitise_filename(filename: str, *, max_length: int = 120) -> str:
 
 def upload_key(user_id: int, filename: str) -> str:
     return f"{UPLOADS_PREFIX}{user_id}/{uuid.uuid4()}/{sanitise_filename(filename)}"
+
+
+def query_key(user_id: int, filename: str) -> str:
+    return f"{QUERIES_PREFIX}{user_id}/{uuid.uuid4()}/{sanitise_filename(filename)}"
+
+
+def is_own_query_key(user_id: int, key: str) -> bool:
+    return key.startswith(f"{QUERIES_PREFIX}{user_id}/") and ".." not in key
 
 
 def thumbnail_ref(owner_id: int, image_id: int) -> ObjectRef:

@@ -25,16 +25,18 @@ from imagedrive.search.models import (
 )
 from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef
+from imagedrive.uploads.models import PresignedPost, UploadRequest
+from imagedrive.uploads.presign import presign_query_image
 
 routes = Routes()
 
 
 class ImageSearchBody(ImageSearch):
-    """The query picture inline (base64, up to ~4 MB) or uploaded first to queries/{your id}/…;
+    """The query picture inline (base64, up to ~4 MB) or uploaded first (POST /search/image/upload);
     either way it is never stored as a drive image."""
 
     image_b64: str | None = None
-    key: str | None = Field(None, description="an object under queries/{user_id}/ in the originals bucket")
+    key: str | None = Field(None, description="the key POST /search/image/upload returned (under queries/{your id}/)")
 
     @model_validator(mode="after")
     def _exactly_one_picture(self) -> ImageSearchBody:
@@ -53,6 +55,13 @@ class SimilarQuery(BaseModel):
           body=TextSearch, response=SearchResponse, errors=(404, 422))
 def search_text(call: Call) -> SearchResponse:
     return client.text(call.me.id, call.body)
+
+
+@endpoint(routes, "/search/image/upload", "POST", tag="search",
+          summary="A presigned POST for a query picture, to search with as /search/image {key}",
+          body=UploadRequest, response=PresignedPost, errors=(413, 415))
+def search_image_upload(call: Call) -> PresignedPost:
+    return presign_query_image(call.me, call.body)
 
 
 @endpoint(routes, "/search/image", "POST", summary="Images that look like a picture (CLIP)", tag="search",

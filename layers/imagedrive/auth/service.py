@@ -15,8 +15,6 @@ from imagedrive.db import transaction
 from imagedrive.errors import DomainError, Throttled, Unauthenticated
 from imagedrive.settings import get_settings
 
-_BAD_CREDENTIALS = Unauthenticated("wrong username or password", code="invalid_credentials")
-
 
 def register(username: str, password: str) -> UserOut:
     passwords.check_policy(password, username)
@@ -51,7 +49,10 @@ def login(username: str, password: str, client: Client) -> IssuedSession:
                 cur, "auth.login_failed", user_id=found[0].id if found else None, username=username,
                 address=client.address, reason="wrong_password" if found else "unknown_user",
             )
-            refusal = _BAD_CREDENTIALS
+            # A new instance each time: raising one shared instance again extends its traceback, which
+            # would keep every failed login's frames (and their plaintext passwords) alive.
+            refusal = Unauthenticated("wrong username or password", code="invalid_credentials")
+    del password  # the traceback keeps this frame as long as the error lives (logged, kept by a framework)
     raise refusal
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 from PIL import Image
@@ -16,18 +14,17 @@ from imagedrive.inference.language import ROUTINGS, TextRouting, wants_multiling
 from imagedrive.inference.manifest import load_manifest
 from imagedrive.inference.towers import ClipTextTower, ClipVisionTower, MultilingualTextTower
 from imagedrive.inference.vectors import l2_normalise
-
-DEFAULT_PRECISION = "int8"
+from imagedrive.settings import get_settings
 
 
 class ClipEmbedder:
     """Images and text into the shared CLIP ViT-B/32 space.
 
-    precision: "int8" (default, ~2x faster, cosine ≥ 0.99 to fp32) or "fp32"; IMAGEDRIVE_CLIP_PRECISION
-    overrides the default. It is part of `model_version`, stored with every embedding, so vectors of
+    precision: "int8" (~2x faster, cosine ≥ 0.99 to fp32) or "fp32"; default: settings' clip_precision
+    (IMAGEDRIVE_CLIP_PRECISION, int8). It is part of `model_version`, stored with every embedding, so vectors of
     different precisions are never mixed in one index.
-    routing: which text tower a query uses, see `imagedrive.inference.language`; IMAGEDRIVE_TEXT_ROUTING
-    overrides the default "auto".
+    routing: which text tower a query uses, see `imagedrive.inference.language`; default: settings'
+    text_routing (IMAGEDRIVE_TEXT_ROUTING, "auto").
     """
 
     def __init__(
@@ -40,8 +37,9 @@ class ClipEmbedder:
         threads: int | None = None,
     ) -> None:
         self.manifest = load_manifest(clip_dir, kind="clip")
-        self.precision = precision or os.environ.get("IMAGEDRIVE_CLIP_PRECISION", DEFAULT_PRECISION)
-        self.routing = routing or cast(TextRouting, os.environ.get("IMAGEDRIVE_TEXT_ROUTING", "auto"))
+        settings = get_settings()
+        self.precision = precision or settings.clip_precision
+        self.routing = routing or settings.text_routing
         if self.routing not in ROUTINGS:
             raise ValueError(f"text routing must be one of {ROUTINGS}, not {self.routing!r}")
         self.model_version = self.manifest.model_version(self.precision)

@@ -4,9 +4,11 @@ importer (chunks of hundreds):
 validate → sha256 → dedupe per owner → images(PENDING) → thumbnail → embed (batched) → OCR →
 auto-categories → one transaction writes vector, text, tags and READY → index-stale request.
 
-Bad input ends FAILED with a readable reason and its original kept under quarantine/; a
-transient failure (database, S3) is reported per item so the caller can retry it; a retry or a
-redelivered event resumes a PENDING row and never duplicates one.
+Bad input ends FAILED with a readable reason and its original kept under quarantine/. Every other
+failure is caught per item, so one image never fails its neighbours: it is reported as ERROR,
+`transient` when imagedrive.transient says a dependency was briefly away, for the caller to retry;
+`abandon` records the reason once retries are exhausted. A retry or a redelivered event resumes a
+PENDING row and never duplicates one.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from imagedrive.ingest.thumbnail import THUMBNAIL_MIME, make_thumbnail
 from imagedrive.log import logger, timed
 from imagedrive.settings import Settings, get_settings
 from imagedrive.storage import ObjectRef
+from imagedrive.transient import is_transient
 
 
 class Embedder(Protocol):
@@ -54,7 +57,7 @@ class Status(StrEnum):
     FAILED = "FAILED"  # bad input: recorded, quarantined, not retried
     DUPLICATE = "DUPLICATE"  # the owner already has these bytes (or this event was seen before)
     SKIPPED = "SKIPPED"  # not ours to ingest: unknown owner, object already gone
-    ERROR = "ERROR"  # transient: retry the item
+    ERROR = "ERROR"  # not finished: retry the item (see IngestOutcome.transient)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,15 @@ class IngestOutcome:
     inferred: bool = False  # False when the vector and OCR were copied from the same bytes
     timings: dict[str, float] = field(default_factory=dict)
     error: Exception | None = None
+    transient: bool = False  # ERROR because a dependency was away (imagedrive.transient), not the item itself
+
+    def fail(self, error: Exception, stage: str) -> None:
+        """This item stops here; the reason names the stage and the error, for the FAILED row."""
+        self.status, self.error, self.transient = Status.ERROR, error, is_transient(error)
+        self.reason = f"{stage}: {type(error).__name__}: {error}"
+        logger.warning("ingest step failed", extra={
+            "key": self.ref.key, "error": self.reason, "transient": self.transient,
+        })
 
 
 @dataclass
@@ -108,8 +120,8 @@ class Ingestor:
             outcomes.append(outcome)
             try:
                 ready = self._prepare(item, outcome)
-            except Exception as error:  # transient: S3 or the database; the item is retried
-                self._transient(outcome, error)
+            except Exception as error:
+                outcome.fail(error, "ingest_failed")
                 continue
             if ready is not None:
                 prepared.append(ready)
@@ -119,10 +131,8 @@ class Ingestor:
                 if derived is not None:
                     affected.append(self._finish(ready, derived))
             except Exception as error:
-                self._transient(ready.outcome, error)
-        stale = union(affected)
-        if stale:
-            request_rebuild(stale)
+                ready.outcome.fail(error, "ingest_failed")
+        self._request_rebuild(union(affected))
         for outcome in outcomes:
             logger.info("ingested", extra={
                 "key": outcome.ref.key, "status": outcome.status, "image_id": outcome.image_id,
@@ -130,16 +140,29 @@ class Ingestor:
             })
         return outcomes
 
-    def abandon(self, ref: ObjectRef, reason: str) -> None:
-        """Retries are exhausted: a PENDING row for this object becomes FAILED (the DLQ keeps the event)."""
+    @staticmethod
+    def _request_rebuild(stale: list[int] | str) -> None:
+        if not stale:
+            return
+        try:
+            request_rebuild(stale)
+        except Exception:
+            # The reconciler asks again for every stale index, so a lost request only delays freshness.
+            logger.exception("index rebuild request failed; the reconciler will ask again", extra={"users": stale})
+
+    def abandon(self, ref: ObjectRef, reason: str) -> bool:
+        """Retries are exhausted: a PENDING row for this object becomes FAILED with `reason`.
+        False when there was no such row."""
         with transaction() as cur:
             cur.execute(
                 """UPDATE images SET status = 'FAILED', error = %s, updated_at = now()
                    WHERE uri = %s AND status = 'PENDING' RETURNING id, owner_id""",
                 (reason, ref.uri),
             )
-            for row in cur.fetchall():
+            rows = cur.fetchall()
+            for row in rows:
                 audit.record(cur, "ingest_abandoned", user_id=row["owner_id"], target_id=row["id"], reason=reason)
+        return bool(rows)
 
     # -- stage 1: per object, up to a PENDING row and a thumbnail -------------------------------
 
@@ -245,17 +268,10 @@ class Ingestor:
     # -- stage 2: inference, batched across the prepared objects -------------------------------
 
     def _derive(self, prepared: list[_Prepared]) -> list[tuple[_Prepared, DerivedData | None]]:
-        fresh = [p for p in prepared if p.donor is None]
-        vectors: dict[int, np.ndarray | None] = {}
-        if fresh:
-            batch = self.embedder.embed_batch([p.image for p in fresh], batch_size=self.batch_size)
-            share = round(batch.elapsed_ms / len(fresh), 2)
-            for p, vector in zip(fresh, batch.vectors, strict=True):
-                p.outcome.timings["embed"] = share
-                vectors[id(p)] = vector
-            for failure in batch.failures:
-                self._embedding_failed(fresh[failure.index], f"{failure.reason}: {failure.detail}")
-        results = []
+        """Each item's vector (one batched model call) and text; an item whose step raises gets
+        ERROR and None, and its neighbours go on."""
+        vectors = self._embed([p for p in prepared if p.donor is None])
+        results: list[tuple[_Prepared, DerivedData | None]] = []
         for p in prepared:
             if p.donor is not None:
                 results.append((p, p.donor))
@@ -264,8 +280,38 @@ class Ingestor:
             if vector is None:
                 results.append((p, None))
                 continue
-            results.append((p, DerivedData(vector, self.embedder.model_version, self._read_text(p))))
+            try:
+                text = self._read_text(p)
+            except Exception as error:
+                p.outcome.fail(error, "ocr_failed")
+                results.append((p, None))
+                continue
+            results.append((p, DerivedData(vector, self.embedder.model_version, text)))
         return results
+
+    def _embed(self, fresh: list[_Prepared]) -> dict[int, np.ndarray]:
+        """id(prepared) → vector for those that got one; `embedding_failed` for those the model refused."""
+        if not fresh:
+            return {}
+        try:
+            batch = self.embedder.embed_batch([p.image for p in fresh], batch_size=self.batch_size)
+        except Exception as error:
+            for p in fresh:
+                p.outcome.fail(error, "embedding_failed")
+            return {}
+        share = round(batch.elapsed_ms / len(fresh), 2)
+        vectors: dict[int, np.ndarray] = {}
+        for p, vector in zip(fresh, batch.vectors, strict=True):
+            p.outcome.timings["embed"] = share
+            if vector is not None:
+                vectors[id(p)] = vector
+        for failure in batch.failures:
+            p = fresh[failure.index]
+            try:
+                self._embedding_failed(p, f"{failure.reason}: {failure.detail}")
+            except Exception as error:
+                p.outcome.fail(error, "embedding_failed")
+        return vectors
 
     def _read_text(self, p: _Prepared) -> OcrResult | None:
         if self.reader is None:
@@ -301,8 +347,3 @@ class Ingestor:
         outcome.status = Status.READY
         outcome.inferred = p.donor is None
         return users
-
-    @staticmethod
-    def _transient(outcome: IngestOutcome, error: Exception) -> None:
-        outcome.status, outcome.error, outcome.reason = Status.ERROR, error, f"{type(error).__name__}: {error}"
-        logger.warning("ingest step failed; will retry", extra={"key": outcome.ref.key, "error": outcome.reason})

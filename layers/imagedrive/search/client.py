@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from imagedrive import errors
-from imagedrive.aws import client
+from imagedrive.aws import invoker
 from imagedrive.search.models import (
     DuplicateResponse,
     DuplicateSearch,
@@ -27,6 +27,8 @@ from imagedrive.search.models import (
 )
 from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef
+
+QUERY_INVOKE_SLACK_S = 5
 
 
 class QueryFunctionFailed(RuntimeError):
@@ -72,13 +74,19 @@ def _run(kind: str, user_id: int, request: BaseModel, **extra: Any) -> dict[str,
     raise kind_of_error(error.get("message", "search refused"), code=error.get("code"), details=error.get("details"))
 
 
+def query_invoker() -> Any:
+    """Waits for the query function's whole timeout (plus slack for the invoke itself), and never
+    sends a search again while the first still runs."""
+    return invoker(get_settings().query_function_timeout_s + QUERY_INVOKE_SLACK_S)
+
+
 def _invoke(event: dict[str, Any]) -> dict[str, Any]:
     function = get_settings().query_function
     if not function:
         from imagedrive.search.dispatch import handle  # in process: loads CLIP and FAISS here
 
         return handle(event)
-    response = client("lambda").invoke(FunctionName=function, Payload=json.dumps(event).encode())
+    response = query_invoker().invoke(FunctionName=function, Payload=json.dumps(event).encode())
     payload = json.loads(response["Payload"].read() or b"{}")
     if response.get("FunctionError"):
         raise QueryFunctionFailed(f"query function error: {str(payload)[:300]}")

@@ -32,8 +32,6 @@ from imagedrive.search.models import (
 from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef
 
-QUERY_IMAGES_PREFIX = "queries/"
-
 
 def handle(event: dict[str, Any], engine: SearchEngine | None = None) -> dict[str, Any]:
     try:
@@ -74,7 +72,7 @@ def query_image(user_id: int, event: dict[str, Any]) -> bytes:
             raise InvalidInput("image_b64 is not base64", code="bad_image") from None
     elif event.get("image_key"):
         key = str(event["image_key"])
-        if not key.startswith(f"{QUERY_IMAGES_PREFIX}{user_id}/") or ".." in key:
+        if not storage.is_own_query_key(user_id, key):
             raise Forbidden("the query image must be one of your own uploads", code="not_your_query_image")
         ref = ObjectRef(get_settings().originals_bucket, key)
         if storage.object_size(ref) > limit:

@@ -20,10 +20,16 @@ from imagedrive.uploads.models import (
 
 
 def presign_upload(user: CurrentUser, request: UploadRequest) -> PresignedPost:
-    post = _presign(user.id, request)
+    post = _presign(request, storage.upload_key(user.id, request.filename))
     with transaction() as cur:
         audit.record(cur, "upload.presign", user_id=user.id, target_id=post.key, size=request.size)
     return post
+
+
+def presign_query_image(user: CurrentUser, request: UploadRequest) -> PresignedPost:
+    """A presigned POST under queries/{user}/ for POST /search/image {key}: outside the ingest
+    prefixes, so the picture never becomes a drive image, and read (then deleted) only by its owner's search."""
+    return _presign(request, storage.query_key(user.id, request.filename))
 
 
 def presign_batch(user: CurrentUser, batch: BatchUploadRequest) -> BatchUploadResponse:
@@ -34,7 +40,8 @@ def presign_batch(user: CurrentUser, batch: BatchUploadRequest) -> BatchUploadRe
     items = []
     for request in batch.files:
         try:
-            items.append(BatchUploadItem(filename=request.filename, upload=_presign(user.id, request)))
+            upload = _presign(request, storage.upload_key(user.id, request.filename))
+            items.append(BatchUploadItem(filename=request.filename, upload=upload))
         except DomainError as error:
             detail = ErrorDetail(code=error.code, message=error.message, details=error.details)
             items.append(BatchUploadItem(filename=request.filename, error=detail))
@@ -44,7 +51,7 @@ def presign_batch(user: CurrentUser, batch: BatchUploadRequest) -> BatchUploadRe
     return BatchUploadResponse(items=items)
 
 
-def _presign(user_id: int, request: UploadRequest) -> PresignedPost:
+def _presign(request: UploadRequest, key: str) -> PresignedPost:
     settings = get_settings()
     content_type = request.content_type.strip().lower()
     if content_type not in settings.upload_content_types:
@@ -57,7 +64,6 @@ def _presign(user_id: int, request: UploadRequest) -> PresignedPost:
             f"an image may have at most {settings.max_upload_bytes} bytes", code="image_too_large",
             details={"max_bytes": settings.max_upload_bytes},
         )
-    key = storage.upload_key(user_id, request.filename)
     post = client("s3").generate_presigned_post(
         Bucket=settings.originals_bucket, Key=key, Fields={"Content-Type": content_type},
         Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, settings.max_upload_bytes]],

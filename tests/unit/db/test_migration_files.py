@@ -1,14 +1,21 @@
 import pytest
 
-from imagedrive.db.migrate import MigrationError, discover
+from imagedrive.db.migrate import MIGRATIONS_DIR, MigrationError, discover
 
 
-def test_shipped_migrations_are_numbered_in_order():
+def test_shipped_migrations_are_numbered_from_one_without_gaps():
+    # Read from the folder itself: discover() sorts, so its order alone proves nothing.
+    numbers = sorted(int(path.name[:4]) for path in MIGRATIONS_DIR.glob("*.sql"))
+    assert numbers == list(range(1, len(numbers) + 1)), f"a migration number is missing or repeated: {numbers}"
     migrations = discover()
-    versions = [m.version for m in migrations]
-    assert versions == sorted(versions)
-    assert versions[0] == 1
+    assert [m.version for m in migrations] == numbers, "every file is discovered"
     assert all(m.sql.strip() for m in migrations)
+
+
+def test_migrations_are_applied_in_number_order_whatever_order_the_folder_lists(tmp_path):
+    for number in (10, 2, 1):  # created out of order, and 10 sorts before 2 as text without zero padding
+        (tmp_path / f"{number:04d}_step.sql").write_text(f"SELECT {number};")
+    assert [(m.version, m.sql) for m in discover(tmp_path)] == [(1, "SELECT 1;"), (2, "SELECT 2;"), (10, "SELECT 10;")]
 
 
 def test_a_badly_named_file_is_refused(tmp_path):

@@ -8,6 +8,7 @@ from PIL import Image
 
 from imagedrive.inference.clip import ClipEmbedder
 from imagedrive.inference.language import has_non_ascii_letters
+from imagedrive.settings import get_settings
 from model_export import fixtures
 
 IMAGES = fixtures.images()
@@ -99,4 +100,9 @@ def test_precision_is_part_of_the_model_version_and_int8_stays_close(model_root,
 
 def test_precision_comes_from_the_environment(model_root, monkeypatch):
     monkeypatch.setenv("IMAGEDRIVE_CLIP_PRECISION", "fp32")
-    assert ClipEmbedder(model_root / "clip").model_version.endswith(":fp32")
+    get_settings.cache_clear()  # read through settings, like every other variable
+    try:
+        assert ClipEmbedder(model_root / "clip").model_version.endswith(":fp32")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()

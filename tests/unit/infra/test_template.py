@@ -151,6 +151,7 @@ def test_each_function_is_granted_only_the_resources_it_uses(resources):
     assert ("lambda:InvokeFunction", "Fn::GetAtt:\n- QueryFunction\n- Arn") in api
     assert "JwtSecret" in _names(api)
     assert "indexes/" not in _names(api)
+    assert {a for a, r in api if "queries/" in r} == {"s3:PutObject"}, "the API presigns query pictures, no more"
 
     migrations = _grants(resources, "MigrationFunction")
     assert {a for a, _ in migrations} == {"secretsmanager:GetSecretValue"}
@@ -168,3 +169,16 @@ def test_the_database_is_private_and_reached_through_the_proxy(resources):
     endpoints = {yaml.safe_dump(r["Properties"]["ServiceName"]) for r in resources.values()
                  if r["Type"] == "AWS::EC2::VPCEndpoint"}
     assert all(any(service in e for e in endpoints) for service in (".s3", ".sqs", ".secretsmanager"))
+
+
+def test_the_api_waits_out_the_query_function_once(resources):
+    """A slow search must not be sent again while the first still runs: one attempt, and a read
+    timeout longer than the function may run."""
+    from imagedrive.search.client import query_invoker
+    from imagedrive.settings import get_settings
+
+    timeout_s = resources["QueryFunction"]["Properties"]["Timeout"]
+    assert timeout_s == get_settings().query_function_timeout_s
+    config = query_invoker().meta.config
+    assert config.read_timeout > timeout_s
+    assert config.retries["total_max_attempts"] == 1
