@@ -50,6 +50,20 @@ export function useImageFeed() {
     }
   }
 
+  /** Pictures added since the first page was read (new uploads) go on top, without a reload. */
+  async function prependNew(): Promise<void> {
+    if (query.sort && query.sort !== 'newest') return
+    try {
+      const head = await drive.images({ ...query, limit: PAGE_SIZE })
+      const seen = new Set(items.value.map((i) => i.id))
+      const fresh = head.items.filter((i) => !seen.has(i.id))
+      if (fresh.length) items.value.unshift(...fresh)
+      if (!items.value.length) done.value = head.next_cursor === null
+    } catch {
+      /* the next upload or a reload tries again */
+    }
+  }
+
   const timer = setInterval(() => void refreshPending(), PENDING_POLL_MS)
   async function refreshPending(): Promise<void> {
     const pending = items.value.filter((i) => i.status === 'PENDING').slice(0, 20)
@@ -68,5 +82,5 @@ export function useImageFeed() {
     controller?.abort()
   })
 
-  return { items, done, loading, error, reset, loadMore, refreshPending }
+  return { items, done, loading, error, reset, loadMore, refreshPending, prependNew }
 }
