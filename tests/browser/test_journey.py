@@ -176,6 +176,9 @@ def test_a_person_uses_the_drive_and_a_stranger_sees_nothing_private(
     expect(panel).to_have_attribute("data-loaded", "true")
     similar = hit_ids(page)  # other people's public pictures may be there too
     assert {ids["harbour.jpg"], ids["invoice.png"]} <= similar and public_id not in similar
+    with page.expect_download() as original:
+        page.get_by_test_id("download").click()
+    assert original.value.suggested_filename == "meadow.jpg"
     page.get_by_test_id("visibility-public").click()
     expect(page.get_by_test_id("visibility-tag")).to_have_text("Public")
     screenshot("14-image-view")
