@@ -51,7 +51,7 @@ _FONT_FILES = {
 
 
 @cache
-def font(style: str, size: int) -> ImageFont.FreeTypeFont:
+def font(style: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """DejaVu where Debian installed it; otherwise the TrueType font Pillow ships."""
     path = _FONT_FILES.get(style)
     if path and Path(path).exists():

@@ -7,10 +7,13 @@ is reported failed, for SQS to retry, only if a user it names failed. Also invoc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import suppress
+from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagedrive.indexing.rebuild import parse_request, rebuild
 from imagedrive.indexing.stale import EVERYONE, union
@@ -24,7 +27,7 @@ class BuildFailed(RuntimeError):
 
 
 @logger.inject_lambda_context
-def handler(event: dict, context: object) -> dict:
+def handler(event: dict, context: LambdaContext) -> Mapping[str, Any]:
     if "Records" not in event:
         outcomes = rebuild(parse_request(event), force=bool(event.get("force")))
         return {"built": sorted(u for u, e in outcomes.items() if e is None),

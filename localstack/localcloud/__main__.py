@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from imagedrive.settings import get_settings
+from imagedrive.settings import Settings, get_settings
 from localcloud import deploy_local, postgres, server, stack
+
+
+def _deploy_local(settings: Settings) -> None:
+    server.start(settings)
+    deploy_local.deploy(settings)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
         "up": stack.up, "down": stack.down, "status": stack.status, "db": stack.start_database,
         "db-stop": lambda s: postgres.stop(postgres.cluster_from_settings(s)),
         "cloud": stack.start_cloud, "cloud-stop": server.stop, "models": stack.ensure_models,
-        "deploy-local": lambda s: (server.start(s), deploy_local.deploy(s)),
+        "deploy-local": _deploy_local,
     }
     actions[args.command](settings)
 

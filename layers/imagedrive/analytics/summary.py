@@ -34,7 +34,9 @@ def summary(user: CurrentUser, days: int) -> Summary:
 
         by_status, by_visibility, by_format = grouped("i.status"), grouped("i.visibility"), grouped("i.mime")
         cur.execute(f"SELECT coalesce(sum(i.size), 0)::bigint AS bytes FROM images i WHERE {_IN_SCOPE}", params)
-        storage_bytes = cur.fetchone()["bytes"]
+        total = cur.fetchone()
+        assert total is not None  # an aggregate always returns one row
+        storage_bytes = total["bytes"]
         return Summary(
             scope="all" if user.is_admin else "own", days=days, images_total=sum(by_status.values()),
             storage_bytes=storage_bytes, by_status=by_status, by_visibility=by_visibility, by_format=by_format,

@@ -122,7 +122,7 @@ def _view(app: Any, spec: EndpointSpec, handler: Handler) -> Callable[..., Respo
 
     view.__name__ = handler.__name__
     view.__doc__ = handler.__doc__
-    view.endpoint = spec  # type: ignore[attr-defined]  (what the OpenAPI document reads)
+    view.endpoint = spec  # type: ignore[attr-defined]  # what the OpenAPI document reads
     return view
 
 

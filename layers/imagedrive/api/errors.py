@@ -42,7 +42,7 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return ErrorBody(error=ErrorDetail(code=code, message=message, details=details)).model_dump(mode="json")
 
 
-def error_headers(error: errors.DomainError) -> dict[str, str]:
+def error_headers(error: errors.DomainError) -> dict[str, str | list[str]]:
     if isinstance(error, errors.Throttled):
         return {"Retry-After": str(error.retry_after_s)}
     return {}

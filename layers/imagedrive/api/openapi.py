@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from imagedrive.api.endpoint import EndpointSpec
 from imagedrive.api.errors import ErrorBody
@@ -40,8 +40,8 @@ def document(route_table: dict[str, dict[str, Any]], *, title: str, version: str
     }
 
 
-def _schemas(specs: list[EndpointSpec]) -> tuple[dict[tuple[type[BaseModel], str], Any], dict[str, Any]]:
-    wanted = {(ErrorBody, "serialization")}
+def _schemas(specs: list[EndpointSpec]) -> tuple[dict[Any, Any], dict[str, Any]]:
+    wanted: set[tuple[type[BaseModel], JsonSchemaMode]] = {(ErrorBody, "serialization")}
     for spec in specs:
         if spec.body:
             wanted.add((spec.body, "validation"))

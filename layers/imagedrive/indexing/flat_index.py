@@ -81,7 +81,9 @@ class FlatIndex:
 
     @classmethod
     def read(cls, index_path: Path, positions_path: Path) -> FlatIndex:
-        return cls(faiss.read_index(str(index_path)), np.load(positions_path, allow_pickle=False))
+        index = faiss.read_index(str(index_path))
+        assert isinstance(index, faiss.IndexFlatIP), f"{index_path} is not a flat inner-product index"
+        return cls(index, np.load(positions_path, allow_pickle=False))
 
     def write(self, index_path: Path, positions_path: Path) -> None:
         faiss.write_index(self.index, str(index_path))

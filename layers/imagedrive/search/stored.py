@@ -40,4 +40,6 @@ def own_ready_ids(user_id: int) -> np.ndarray:
     with transaction() as cur:
         cur.execute("SELECT coalesce(array_agg(id), '{}') AS ids FROM images WHERE owner_id = %s AND status = 'READY'",
                     (user_id,))
-        return np.asarray(cur.fetchone()["ids"], dtype=np.int64)
+        row = cur.fetchone()
+        assert row is not None  # an aggregate always returns one row
+        return np.asarray(row["ids"], dtype=np.int64)
