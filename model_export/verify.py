@@ -12,7 +12,7 @@ from transformers import CLIPImageProcessor, CLIPProcessor, CLIPTokenizer, Disti
 
 from imagedrive.inference.clip import ClipEmbedder
 from imagedrive.inference.manifest import Manifest, load_manifest
-from imagedrive.inference.ocr import OcrEngine
+from imagedrive.inference.ocr_doctr import DoctrReader
 from imagedrive.inference.sessions import get_session
 from imagedrive.inference.towers import MultilingualTextTower
 from imagedrive.inference.vectors import l2_normalise
@@ -130,7 +130,7 @@ def _verify_doctr(manifest: Manifest) -> list[Check]:
         checks.append(_cosine_check(f"{role} logits cosine", expected.reshape(1, -1), actual.reshape(1, -1), 0.9999))
         reference_models[role] = doctr_export.build_doctr(arch, options, exportable=False)
     reference = ocr_predictor(reference_models["detection"], reference_models["recognition"])
-    ours = OcrEngine(manifest.directory)
+    ours = DoctrReader(manifest.directory)
     for name, page in fixtures.ocr_pages().items():
         document = reference([np.asarray(page)])
         expected_text = "\n".join(
