@@ -62,9 +62,11 @@ class Settings(BaseSettings):
     localstack_port: int = 4566
     localstack_state_dir: Path = REPO_ROOT / ".run" / "localstack"
     ministack_data_dir: Path = REPO_ROOT / ".run" / "ministack"  # the drive's objects and AWS state
-    # The local API.
+    # The local API (chalice local) sits behind the web server (localcloud/webapp.py), which serves the app and
+    # forwards /api to it on one origin: web_port is the URL `./dev up` prints, and spa_origin must equal it.
     api_host: str = "127.0.0.1"
-    api_port: int = 8000
+    api_port: int = 8001
+    web_port: int = 8000
     spa_origin: str = "http://localhost:8000"
 
     # Limits.

@@ -1,4 +1,4 @@
-"""The local drive as a whole: Postgres, LocalStack, models, the event runner and the API."""
+"""The local drive as a whole: Postgres, LocalStack, models, the event runner, the API and the web app."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import psycopg2
 
 from imagedrive.db.migrate import apply_migrations
 from imagedrive.settings import REPO_ROOT, Settings
-from localcloud import bootstrap, postgres, processes, server
+from localcloud import bootstrap, node, postgres, processes, server, webapp
 from sample_data.load import load_sample_library
 
 API_PROCESS = "api"
@@ -81,18 +81,28 @@ def wait_for_health(settings: Settings, timeout_s: float = 60) -> dict:
                      f"see {settings.run_dir}/{API_PROCESS}.log")
 
 
+def _stop_api_elsewhere(settings: Settings) -> None:
+    """An API an earlier `up` started on another port (before the web server took 8000) is restarted."""
+    if processes.is_running(settings.run_dir, API_PROCESS) and not webapp.port_is_taken(settings.api_port):
+        processes.stop(settings.run_dir, API_PROCESS)
+
+
 def up(settings: Settings) -> None:
+    node.ensure_web_built()  # first: the slowest step on a fresh machine, and it fails without any server
     start_database(settings)
     start_cloud(settings)
     ensure_models(settings)
     start_runner(settings)
+    _stop_api_elsewhere(settings)
     start_api(settings)
     wait_for_health(settings)
+    webapp.start(settings)
+    webapp.wait_until_serving(settings)
     # Imported in-process order: categories, then images (resumable: a second `up` skips them all).
     load_sample_library(REPO_ROOT / ".cache" / "sample-data", env=child_env())
     print(f"""
-Image Drive is up.
-  API:      http://{settings.api_host}:{settings.api_port}/   (health: /health)
+Image Drive is up. Open {webapp.url(settings)}/
+  API:      {webapp.url(settings)}/api/   (health: /api/health; chalice local behind it on :{settings.api_port})
   Postgres: {settings.local_database_url}
   AWS:      {settings.local_aws} at http://127.0.0.1:{settings.localstack_port}
   Logs:     {settings.run_dir}/*.log
@@ -101,6 +111,7 @@ Stop it with: ./dev down
 
 
 def down(settings: Settings) -> None:
+    webapp.stop(settings)
     processes.stop(settings.run_dir, API_PROCESS)
     processes.stop(settings.run_dir, RUNNER_PROCESS)
     server.stop(settings)
@@ -114,5 +125,6 @@ def status(settings: Settings) -> None:
         settings.local_aws: server.is_healthy(settings),
         RUNNER_PROCESS: processes.is_running(settings.run_dir, RUNNER_PROCESS),
         API_PROCESS: processes.is_running(settings.run_dir, API_PROCESS),
+        webapp.WEB_PROCESS: webapp.is_running(settings),
     }
     print(json.dumps(report, indent=2))

