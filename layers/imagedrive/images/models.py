@@ -50,6 +50,7 @@ class ImageSummary(BaseModel):
     visibility: Visibility
     uploaded_at: datetime
     thumbnail_url: str | None
+    error: str | None  # why a FAILED image failed, so a listing can say it without a request per card
 
 
 class ImageDetail(ImageSummary):
@@ -57,7 +58,6 @@ class ImageDetail(ImageSummary):
     source: Literal["upload", "drop", "import"]
     updated_at: datetime
     ready_at: datetime | None
-    error: str | None
     ocr_text: str | None
     ocr_confidence: float | None
     categories: list[ImageCategory]

@@ -43,7 +43,7 @@ def get_image(user: CurrentUser, image_id: int) -> ImageDetail:
         ocr = repository.ocr_of(cur, image_id) or {}
     return ImageDetail(
         **_summary(row, user).model_dump(), checksum=row["checksum"], source=row["source"],
-        updated_at=row["updated_at"], ready_at=row["ready_at"], error=row["error"],
+        updated_at=row["updated_at"], ready_at=row["ready_at"],
         ocr_text=ocr.get("text"), ocr_confidence=ocr.get("confidence"),
         categories=[ImageCategory(**category) for category in categories],
     )
@@ -140,7 +140,7 @@ def _summary(row: dict, viewer: CurrentUser) -> ImageSummary:
         id=row["id"], filename=row["filename"], owner_id=row["owner_id"], owner=row["owner"],
         is_owner=row["owner_id"] == viewer.id, mime=row["mime"], width=row["w"], height=row["h"],
         size=row["size"], status=row["status"], visibility=row["visibility"], uploaded_at=row["upload_ts"],
-        thumbnail_url=thumbnail_url,
+        thumbnail_url=thumbnail_url, error=row["error"],
     )
 
 

@@ -754,6 +754,8 @@ export interface components {
             uploaded_at: string;
             /** Thumbnail Url */
             thumbnail_url: string | null;
+            /** Error */
+            error: string | null;
             /** Checksum */
             checksum: string;
             /**
@@ -768,8 +770,6 @@ export interface components {
             updated_at: string;
             /** Ready At */
             ready_at: string | null;
-            /** Error */
-            error: string | null;
             /** Ocr Text */
             ocr_text: string | null;
             /** Ocr Confidence */
@@ -879,6 +879,8 @@ export interface components {
             uploaded_at: string;
             /** Thumbnail Url */
             thumbnail_url: string | null;
+            /** Error */
+            error: string | null;
         };
         /** IngestFailure */
         IngestFailure: {

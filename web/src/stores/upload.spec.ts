@@ -43,7 +43,6 @@ beforeEach(() => {
         ? { filename: f.filename, error: { code: 'image_too_large', message: 'an image may have at most 100 bytes' } }
         : { filename: f.filename, upload: post(f.filename) }) }
     } else if (path === '/api/images') body = { items: listing, next_cursor: null }
-    else if (path.startsWith('/api/images/')) body = { error: 'not_an_image: cannot identify image file' }
     return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
   })
 })
@@ -108,7 +107,7 @@ describe('upload queue', () => {
     expect(uploads.items.map((i) => i.state)).toEqual(['processing', 'processing'])
     listing = [
       { id: 11, filename: 'cat.png', status: 'PENDING' },
-      { id: 12, filename: 'bad.png', status: 'FAILED' },
+      { id: 12, filename: 'bad.png', status: 'FAILED', error: 'not_an_image: cannot identify image file' },
     ]
     await vi.advanceTimersByTimeAsync(STATUS_POLL_MS + 10)
     expect(uploads.items[0]).toMatchObject({ state: 'processing', imageId: 11 })

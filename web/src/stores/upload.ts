@@ -188,7 +188,7 @@ export const useUploadStore = defineStore('upload', () => {
       if (image.status === 'READY') target.state = 'ready'
       if (image.status === 'FAILED') {
         target.state = 'failed'
-        target.reason = await failureReason(image.id)
+        target.reason = image.error
       }
     }
   }
@@ -203,14 +203,6 @@ export const useUploadStore = defineStore('upload', () => {
       cursor = answer.next_cursor
     }
     return found
-  }
-
-  async function failureReason(id: number): Promise<string | null> {
-    try {
-      return (await drive.image(id)).error
-    } catch {
-      return null
-    }
   }
 
   // Leaving the page would cut the transfers that are still running: the browser asks first.
