@@ -21,6 +21,7 @@ TEST_ENVIRONMENT = {
     "IMAGEDRIVE_DATABASE_SECRET_NAME": "imagedrive-test/database",
     "IMAGEDRIVE_JWT_SECRET_NAME": "imagedrive-test/jwt",
     "IMAGEDRIVE_API_PORT": "8765",
+    "IMAGEDRIVE_WEB_PORT": "8766",  # the browser tests' one origin (tests/browser/conftest.py)
     "IMAGEDRIVE_RUN_DIR": str(Path(__file__).resolve().parents[1] / ".run" / "test"),
 }
 for _name, _value in TEST_ENVIRONMENT.items():

@@ -1,0 +1,105 @@
+"""Browser tests: a whole local drive started the way `./dev up` starts it (test database, local AWS with the
+test resources, test models, the event runner, chalice, the built app behind the one-origin web server on
+IMAGEDRIVE_WEB_PORT), driven by headless Chromium from Debian's package (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
+
+from imagedrive.settings import REPO_ROOT, Settings
+from localcloud import node, processes, stack, system_packages, webapp
+
+BROWSER_DIR = Path(__file__).resolve().parent
+SCREENSHOTS = REPO_ROOT / ".run" / "test-output" / "screenshots"
+# Running as root needs --no-sandbox; the rest keeps Chromium from calling out to Google's services.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SERIOUS = ("serious", "critical")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # This folder's tests need every server, like e2e: `-m "not integration"` leaves them out too.
+    for item in items:
+        if Path(str(item.fspath)).resolve().is_relative_to(BROWSER_DIR):
+            item.add_marker(pytest.mark.integration)
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.iterdir()):
+        terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
+
+
+@pytest.fixture(scope="session")
+def drive_url(api_url: str, settings: Settings) -> Iterator[str]:
+    """The app's one origin (no trailing slash), with /api forwarded to the tests' chalice (api_url)."""
+    stack.start_runner(settings, env=stack.child_env())  # uploads reach READY
+    webapp.start(settings)
+    try:
+        webapp.wait_until_serving(settings)
+        yield webapp.url(settings)
+    finally:
+        webapp.stop(settings)
+        processes.stop(settings.run_dir, stack.RUNNER_PROCESS)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    system_packages.ensure(system_packages.BROWSER)
+    system_packages.ensure(system_packages.FONTS_CJK)  # the app's Chinese texts render as glyphs, not boxes
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=system_packages.BROWSER["chromium"], headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh context per test: no cookies, storage or language left over from another test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshot(page: Page) -> Callable[..., Path]:
+    """screenshot(name[, locator]): a full-page PNG under .run/test-output/screenshots/, for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str, target: Page | Locator | None = None) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        if target is None or isinstance(target, Page):
+            (target or page).screenshot(path=str(path), full_page=True)
+        else:
+            target.screenshot(path=str(path))
+        return path
+
+    return take
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    node.ensure_web_installed()
+    return (node.WEB_DIR / "node_modules" / "axe-core" / "axe.min.js").read_text()
+
+
+@pytest.fixture
+def axe_check(axe_source: str) -> Callable[[Page], None]:
+    """axe_check(page): fails on serious or critical accessibility violations of what the page shows now."""
+
+    def check(target: Page) -> None:
+        target.add_script_tag(content=axe_source)
+        result = target.evaluate("async () => await axe.run(document)")
+        bad = [v for v in result["violations"] if v["impact"] in SERIOUS]
+        assert not bad, json.dumps([{"id": v["id"], "impact": v["impact"], "help": v["help"],
+                                     "nodes": [n["target"] for n in v["nodes"][:5]]} for v in bad], indent=1)
+
+    return check
