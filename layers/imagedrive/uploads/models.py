@@ -37,3 +37,11 @@ class BatchUploadItem(BaseModel):
 
 class BatchUploadResponse(BaseModel):
     items: list[BatchUploadItem]
+
+
+class UploadLimits(BaseModel):
+    """What an upload may be, so a client can refuse a file before sending anything."""
+
+    content_types: list[str]
+    max_bytes: int
+    batch_max: int

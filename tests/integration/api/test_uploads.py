@@ -59,6 +59,15 @@ def test_the_api_refuses_non_images_and_oversize_declarations(http, settings):
     assert call(http, "POST", "/upload", body={"filename": "a.png"}, token=alice.token).status_code == 422
 
 
+def test_the_limits_a_client_checks_before_sending_are_the_ones_the_api_enforces(http, settings):
+    alice = register_and_login(http, "alice")
+    limits = call(http, "GET", "/upload/limits", token=alice.token).json_body
+    assert limits == {"content_types": list(settings.upload_content_types), "max_bytes": settings.max_upload_bytes,
+                      "batch_max": settings.upload_batch_max}
+    assert _presign(http, alice, size=limits["max_bytes"] + 1).status_code == 413
+    assert call(http, "GET", "/upload/limits").status_code == 401
+
+
 def test_a_batch_presigns_each_acceptable_file_and_says_why_others_are_refused(http):
     alice = register_and_login(http, "alice")
     files = [{"filename": f"{i}.jpg", "content_type": "image/jpeg", "size": 10} for i in range(3)]

@@ -2,7 +2,7 @@
 import { api } from './http'
 import type {
   BatchUploadResponse, Category, CategoryCreate, CategoryList, ClearedLibrary, DownloadLink, DuplicateResponse,
-  ExportJob, ImageCategories, ImageDetail, ImagePage, ImagePatch, ImageQuery, ImageStats, Link, SearchResponse, Summary,
+  ExportJob, ImageCategories, ImageDetail, ImagePage, ImagePatch, ImageQuery, ImageStats, Link, SearchResponse, Summary, UploadLimits,
 } from './types'
 
 export type SearchKind = 'text' | 'image' | 'ocr' | 'hybrid'
@@ -22,6 +22,7 @@ export const drive = {
   clearLibrary: () => api<ClearedLibrary>('/library/clear', { method: 'POST', body: { confirm: 'DELETE ALL' } }),
   categories: () => api<CategoryList>('/categories'),
   createCategory: (body: CategoryCreate) => api<Category>('/categories', { method: 'POST', body }),
+  uploadLimits: () => api<UploadLimits>('/upload/limits'),
   presignBatch: (files: { filename: string; content_type: string; size: number }[]) =>
     api<BatchUploadResponse>('/upload/batch', { method: 'POST', body: { files } }),
   search: (kind: SearchKind, body: Record<string, unknown>) =>

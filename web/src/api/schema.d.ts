@@ -464,6 +464,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/upload/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accepted image types, the largest upload and the batch size */
+        get: operations["get_upload_limits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1171,6 +1188,18 @@ export interface components {
              */
             csrf_token: string;
             user: components["schemas"]["UserOut"];
+        };
+        /**
+         * UploadLimits
+         * @description What an upload may be, so a client can refuse a file before sending anything.
+         */
+        UploadLimits: {
+            /** Content Types */
+            content_types: string[];
+            /** Max Bytes */
+            max_bytes: number;
+            /** Batch Max */
+            batch_max: number;
         };
         /** UploadRequest */
         UploadRequest: {
@@ -2837,6 +2866,35 @@ export interface operations {
             };
             /** @description Invalid input */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_upload_limits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadLimits"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
