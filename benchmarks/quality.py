@@ -1,7 +1,7 @@
 """Search quality you can measure: CLIP text→image retrieval and OCR reading and search.
 
     .venv/bin/python benchmarks/quality.py [--model-root DIR ...] [--per-category 3] [--ocr-images 240]
-        [--working-sides 1600] [--detectors min736] [--skip-clip] [--skip-ocr]
+        [--working-sides 1600] [--detect-sides 960] [--detectors max] [--backgrounds B] [--skip-clip] [--skip-ocr]
 
 CLIP, per model version: recall@1/5/10 and MRR of text→image over the sample library, where each
 category's prompt and a few plain captions must find that category's pictures. The script prints
@@ -139,9 +139,10 @@ def char_accuracy(truth: str, read: str | None) -> float:
     return max(0.0, 1 - Levenshtein.distance(a, b) / len(a))
 
 
-def ocr_quality(samples: list[Sample], side: int, detector: str) -> None:
-    limit_type, limit = detector[:3], int(detector[3:])
-    reader = RapidOcrReader(working_side=side, detector={"det_limit_type": limit_type, "det_limit_side_len": limit})
+def ocr_quality(samples: list[Sample], side: int, detect_side: int, detector: str) -> None:
+    limit_type, limit = detector[:3], detector[3:]  # "max", or "min736" (RapidOCR's default)
+    reader = RapidOcrReader(working_side=side, detect_side=detect_side, detector={"det_limit_type": limit_type,
+                                                         **({"det_limit_side_len": int(limit)} if limit else {})})
     reader.read(samples[0].data)  # warm
     started = time.perf_counter()
     read = [reader.read(sample.data).text for sample in samples]
@@ -161,7 +162,8 @@ def ocr_quality(samples: list[Sample], side: int, detector: str) -> None:
         hits = [match.row["id"] for match in find_text(user_id, sample.query, 10)]
         ranks.append(hits.index(image_id) + 1 if image_id in hits else 10**6)
         accuracy.append(char_accuracy(sample.truth, text))
-    print(f"\nOCR rapidocr working side {side}, detector {limit_type} {limit}: {elapsed:.0f} ms/image")
+    print(f"\nOCR rapidocr working side {side}, detection side {detect_side}, detector {limit_type} {limit}: "
+          f"{elapsed:.0f} ms/image")
     for label, keep in (("all", lambda s: True), ("English", lambda s: s.kind == "en"),
                         ("Chinese", lambda s: s.kind == "zh")):
         chosen = [i for i, s in enumerate(samples) if keep(s)]
@@ -183,8 +185,9 @@ def main() -> None:
     parser.add_argument("--per-category", type=int, default=3)
     parser.add_argument("--ocr-images", type=int, default=240)
     parser.add_argument("--working-sides", default="1600", help="comma-separated long sides to compare")
-    parser.add_argument("--detectors", default="max960",
-                        help="comma-separated det limits: min736 (short side up to 736), max960, …")
+    parser.add_argument("--detect-sides", default="960", help="comma-separated long sides the detector sees")
+    parser.add_argument("--detectors", default="max",
+                        help="comma-separated: max (the picture as it is), min736 (short side enlarged to 736)")
     parser.add_argument("--backgrounds", help=f"comma-separated subset of {', '.join(BACKGROUNDS)}")
     parser.add_argument("--skip-clip", action="store_true")
     parser.add_argument("--skip-ocr", action="store_true")
@@ -200,8 +203,9 @@ def main() -> None:
             samples = [s for s in samples if s.background in args.backgrounds.split(",")]
         print(f"\nOCR labelled set: {len(samples)} images (half English, half Chinese)")
         for side in (int(s) for s in args.working_sides.split(",")):
-            for detector in args.detectors.split(","):
-                ocr_quality(samples, side, detector)
+            for detect_side in (int(s) for s in args.detect_sides.split(",")):
+                for detector in args.detectors.split(","):
+                    ocr_quality(samples, side, detect_side, detector)
 
 
 if __name__ == "__main__":

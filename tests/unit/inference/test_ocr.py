@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -128,6 +129,6 @@ def test_the_factory_picks_the_configured_engine(model_root, monkeypatch):
 
 def test_a_result_round_trips_through_its_stored_lines(rapid):
     result = rapid.read(images.text_picture("ROUND TRIP\n往返", cjk=True))
-    stored = OcrResult.from_json(result.engine, result.model, result.lines_json())
+    stored = OcrResult.from_json(result.engine, result.model, json.loads(json.dumps(result.lines_json())))
     assert stored.text == result.text == "ROUND TRIP\n往返"
     assert stored.mean_confidence == pytest.approx(result.mean_confidence, abs=1e-4)
