@@ -20,6 +20,7 @@ SCREENSHOTS = REPO_ROOT / ".run" / "test-output" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SERIOUS = ("serious", "critical")
+_taken: list[Path] = []  # this session's screenshots, named in the summary
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -31,8 +32,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.iterdir()):
-        terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
+    if _taken:
+        terminalreporter.write_line(f"{len(_taken)} browser screenshots in {SCREENSHOTS}")
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +81,7 @@ def screenshot(page: Page) -> Callable[..., Path]:
             (target or page).screenshot(path=str(path), full_page=True)
         else:
             target.screenshot(path=str(path))
+        _taken.append(path)
         return path
 
     return take
