@@ -3,6 +3,7 @@ app in web/ installed and built only when its lockfile or its sources changed si
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -10,6 +11,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -125,8 +128,22 @@ def _stamped(stamp: Path, digest: str) -> bool:
     return stamp.exists() and stamp.read_text().strip() == digest
 
 
+@contextmanager
+def _exclusive(name: str) -> Iterator[None]:
+    """One install or build at a time in this checkout (`./dev up` and a test run may start together)."""
+    WEB_DIR.joinpath(".cache").mkdir(exist_ok=True)
+    with open(WEB_DIR / ".cache" / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def ensure_web_installed() -> None:
     """`npm ci` when package-lock.json changed since the last install (or nothing is installed)."""
+    with _exclusive("install"):
+        _install()
+
+
+def _install() -> None:
     digest = _sha256([LOCK_FILE])
     if _stamped(INSTALL_STAMP, digest):
         return
@@ -138,6 +155,11 @@ def ensure_web_installed() -> None:
 def ensure_web_built() -> Path:
     """web/dist built from the current sources; rebuilt only when they changed. Returns web/dist."""
     ensure_web_installed()
+    with _exclusive("build"):
+        return _build()
+
+
+def _build() -> Path:
     digest = _sha256(_source_files())
     if _stamped(BUILD_STAMP, digest) and (DIST_DIR / "index.html").exists():
         return DIST_DIR

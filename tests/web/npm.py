@@ -1,28 +1,15 @@
-"""npm for the web app's checks: from the project's provisioned Node (localcloud.node) when that
-module exists, else the machine's."""
+"""npm for the web app's checks, from the Node the project provisions (localcloud.node)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
-from imagedrive.settings import REPO_ROOT
+from localcloud import node
 
-WEB = REPO_ROOT / "web"
-
-
-def npm_executable() -> str | None:
-    """npm from the project's own Node when localcloud.node provides one, else the machine's."""
-    try:
-        from localcloud import node  # optional: the provisioned Node, once that module exists
-    except ImportError:
-        return shutil.which("npm")
-    for name in ("npm_path", "npm", "npm_executable"):
-        found = getattr(node, name, None)
-        if callable(found):
-            return str(found())
-    return shutil.which("npm")
+WEB = node.WEB_DIR
 
 
-def run_npm(npm: str, *args: str, stdin: bytes | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([npm, *args], cwd=WEB, input=stdin, capture_output=True, timeout=timeout)
+def run_npm(*args: str, stdin: bytes | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """npm in web/ with the project's Node first on PATH; the caller checks the return code."""
+    return subprocess.run([str(node.npm_path()), *args], cwd=WEB, env=node.node_env(), input=stdin,
+                          capture_output=True, timeout=timeout)
