@@ -15,7 +15,9 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote_plus
 
@@ -95,6 +97,23 @@ def object_sha256(ref: ObjectRef, chunk_bytes: int = 1 << 20) -> str:
     for chunk in iter(lambda: body.read(chunk_bytes), b""):
         digest.update(chunk)
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ListedObject:
+    key: str
+    size: int
+    last_modified: datetime
+
+
+def list_objects(bucket: str, prefix: str, *, max_keys: int | None = None) -> Iterator[ListedObject]:
+    """Every object under `prefix` in key order (at most `max_keys`), a page of 1000 per request."""
+    pages = client("s3").get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix=prefix, PaginationConfig={"MaxItems": max_keys} if max_keys else {},
+    )
+    for page in pages:
+        for item in page.get("Contents", []):
+            yield ListedObject(item["Key"], item["Size"], item["LastModified"])
 
 
 def write_bytes(ref: ObjectRef, body: bytes, content_type: str, **extra: Any) -> None:

@@ -14,7 +14,14 @@ from datetime import datetime
 from pathlib import Path
 
 from imagedrive.indexing.flat_index import FlatIndex
-from imagedrive.indexing.store import INDEX_FILE, MANIFEST_FILE, POSITIONS_FILE, IndexManifest, IndexStore
+from imagedrive.indexing.store import (
+    INDEX_FILE,
+    MANIFEST_FILE,
+    POSITIONS_FILE,
+    IndexManifest,
+    IndexStore,
+    IndexUnavailable,
+)
 from imagedrive.indexing.versions import IndexVersion
 from imagedrive.log import logger
 
@@ -53,9 +60,15 @@ class IndexCache:
             shutil.rmtree(folder, ignore_errors=True)  # an older namesake (a recreated database)
             self.store.download(version.s3_prefix, folder)
             self.loads["s3"] += 1
-        index = FlatIndex.read(folder / INDEX_FILE, folder / POSITIONS_FILE)
+        try:
+            index = FlatIndex.read(folder / INDEX_FILE, folder / POSITIONS_FILE)
+        except (RuntimeError, ValueError, OSError) as error:  # faiss and numpy refusing a damaged file
+            shutil.rmtree(folder, ignore_errors=True)
+            raise IndexUnavailable(f"index {version.s3_prefix} cannot be read: {error}") from error
         if index.size != version.count:
-            raise ValueError(f"index {version.s3_prefix} has {index.size} rows, its version row says {version.count}")
+            shutil.rmtree(folder, ignore_errors=True)
+            raise IndexUnavailable(f"index {version.s3_prefix} has {index.size} rows, its version row says "
+                                   f"{version.count}")
         return index
 
     def _drop_other_versions(self, folder: Path) -> None:

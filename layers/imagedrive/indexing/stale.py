@@ -23,7 +23,7 @@ def union(groups: Iterable[Users]) -> Users:
     """Coalesce several "these users are stale" sets into one; EVERYONE absorbs the rest."""
     users: set[int] = set()
     for group in groups:
-        if group == EVERYONE:
+        if isinstance(group, str):  # EVERYONE
             return EVERYONE
         users.update(group)
     return sorted(users)
@@ -35,7 +35,7 @@ def affected_users(owner_id: int, visibility: str) -> list[int] | str:
 
 
 def mark_stale(cur: Any, users: Iterable[int] | str) -> None:
-    if users == EVERYONE:
+    if isinstance(users, str):  # EVERYONE
         cur.execute(
             """INSERT INTO user_index_state (user_id, stale_since)
                SELECT id, now() FROM users WHERE role <> 'system'
@@ -53,6 +53,16 @@ def mark_stale(cur: Any, users: Iterable[int] | str) -> None:
 
 def request_rebuild(users: Iterable[int] | str) -> None:
     """One message for the index queue; call after the transaction that marked them commits."""
-    payload = {"users": EVERYONE if users == EVERYONE else sorted(set(users))}
+    payload = {"users": EVERYONE if isinstance(users, str) else sorted(set(users))}
     if payload["users"]:
         client("sqs").send_message(QueueUrl=queue_url(get_settings().index_queue), MessageBody=json.dumps(payload))
+
+
+def request_repair(users: list[int]) -> None:
+    """These users' current index cannot serve (files missing or unreadable): mark them stale, so the
+    builder does not skip them as fresh, and ask for the rebuild."""
+    from imagedrive.db import transaction
+
+    with transaction() as cur:
+        mark_stale(cur, users)
+    request_rebuild(users)

@@ -15,9 +15,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ClientError
 
 from imagedrive.aws import client
+from imagedrive.storage import list_objects
 
+INDEXES_PREFIX = "indexes/"
 INDEX_FILE = "index.faiss"
 POSITIONS_FILE = "positions.npy"
 MANIFEST_FILE = "manifest.json"
@@ -25,8 +28,17 @@ FILES = (INDEX_FILE, POSITIONS_FILE, MANIFEST_FILE)
 _TRANSFER = TransferConfig(multipart_threshold=16 << 20, multipart_chunksize=16 << 20, max_concurrency=8)
 
 
+class IndexUnavailable(Exception):
+    """A version's files are missing from S3 or cannot be read; searches fall back to Postgres and the
+    version is rebuilt."""
+
+
+def is_missing(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
 def version_prefix(user_id: int, version: int) -> str:
-    return f"indexes/{user_id}/{version}/"
+    return f"{INDEXES_PREFIX}{user_id}/{version}/"
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,13 @@ class IndexManifest:
     @classmethod
     def from_json(cls, text: str) -> IndexManifest:
         return cls(**json.loads(text))
+
+
+def read_manifest(path: Path) -> IndexManifest:
+    try:
+        return IndexManifest.from_json(path.read_text())
+    except (ValueError, TypeError) as error:
+        raise IndexUnavailable(f"unreadable manifest {path.name}: {error}") from error
 
 
 class IndexStore:
@@ -69,12 +88,32 @@ class IndexStore:
             for name in FILES:
                 s3.download_file(self.bucket, prefix + name, str(partial / name), Config=_TRANSFER)
             os.replace(partial, folder)
+        except ClientError as error:
+            if is_missing(error):
+                raise IndexUnavailable(f"{prefix}{name} is missing") from error
+            raise
         except OSError:
             if not folder.exists():  # another reader finished first: theirs is as good as ours
                 raise
         finally:
             shutil.rmtree(partial, ignore_errors=True)
-        return IndexManifest.from_json((folder / MANIFEST_FILE).read_text())
+        return read_manifest(folder / MANIFEST_FILE)
+
+    def problem(self, prefix: str, count: int) -> str | None:
+        """Why the version under `prefix` cannot serve (a file missing, a manifest that does not
+        describe `count` vectors), or None; reads only the listing and the small manifest."""
+        present = {o.key.removeprefix(prefix) for o in list_objects(self.bucket, prefix)}
+        missing = [name for name in FILES if name not in present]
+        if missing:
+            return f"missing {', '.join(missing)}"
+        try:
+            body = client("s3").get_object(Bucket=self.bucket, Key=prefix + MANIFEST_FILE)["Body"].read()
+            manifest = IndexManifest.from_json(body.decode())
+        except (ValueError, TypeError, UnicodeDecodeError) as error:
+            return f"unreadable manifest: {error}"
+        if manifest.count != count:
+            return f"the manifest names {manifest.count} vectors, the version {count}"
+        return None
 
     def delete(self, prefix: str) -> None:
         s3 = client("s3")

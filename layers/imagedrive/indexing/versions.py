@@ -60,15 +60,22 @@ def state_marker(cur: Any, user_id: int) -> str | None:
     return row["marker"] if row else None
 
 
+_CURRENT = """SELECT v.user_id, v.version, v.s3_prefix, v.count, v.dim, v.model_version, v.watermark, v.built_at
+               FROM user_index_state s
+               JOIN index_versions v ON (v.user_id, v.version) = (s.user_id, s.current_version)
+               WHERE v.status = 'ready'"""
+
+
 def current(cur: Any, user_id: int) -> IndexVersion | None:
-    cur.execute(
-        """SELECT v.user_id, v.version, v.s3_prefix, v.count, v.dim, v.model_version, v.watermark, v.built_at
-           FROM user_index_state s JOIN index_versions v ON (v.user_id, v.version) = (s.user_id, s.current_version)
-           WHERE s.user_id = %s AND v.status = 'ready'""",
-        (user_id,),
-    )
+    cur.execute(_CURRENT + " AND s.user_id = %s", (user_id,))
     row = cur.fetchone()
     return IndexVersion(**row) if row else None
+
+
+def every_current(cur: Any) -> list[IndexVersion]:
+    """Every user's current version (the reconciler checks their files)."""
+    cur.execute(_CURRENT + " ORDER BY v.user_id")
+    return [IndexVersion(**row) for row in cur.fetchall()]
 
 
 def publish(cur: Any, built: IndexVersion, *, build_ms: float, marker: str | None, timeout_s: int) -> Published:

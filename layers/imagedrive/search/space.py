@@ -6,7 +6,8 @@ still in the index: hydration drops them. (A change whose transaction began befo
 but committed after it carries an older stamp; it also marked the user stale and asked for a rebuild, and
 that build, which follows within seconds, includes it.)
 A user without a usable index gets one built on the spot; if even that fails, their vectors are
-searched straight from Postgres, so a search never fails because the builder has not run.
+searched straight from Postgres, so a search never fails because the builder has not run. An index
+whose files are missing or unreadable is served the same way, and its rebuild requested.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from imagedrive.indexing import versions
 from imagedrive.indexing.builder import build_user_index
 from imagedrive.indexing.cache import IndexCache
 from imagedrive.indexing.flat_index import FlatIndex, Ranked
+from imagedrive.indexing.stale import request_repair
+from imagedrive.indexing.store import IndexUnavailable
 from imagedrive.indexing.vectors import VectorSet, read_changed, read_visible
 from imagedrive.indexing.versions import IndexVersion
 from imagedrive.log import logger
@@ -72,8 +75,22 @@ class SpaceOpener:
             current = self._build(user_id, model_version) or current
             with transaction() as cur:
                 fresh = read_changed(cur, user_id, model_version, current.watermark)
-        main = self.cache.get(current)
+        try:
+            main = self.cache.get(current)
+        except IndexUnavailable as error:
+            return self._instead_of_missing(user_id, model_version, error)
         return SearchSpace(main, _as_index(fresh, main.dim), current.version)
+
+    def _instead_of_missing(self, user_id: int, model_version: str, error: IndexUnavailable) -> SearchSpace:
+        """A lost or damaged index never fails a search: this one is served from Postgres (brute force,
+        like the fresh rows) and a rebuild is requested."""
+        logger.warning("index unavailable; searching Postgres and requesting a rebuild",
+                       extra={"user_id": user_id, "error": str(error)})
+        try:
+            request_repair([user_id])
+        except Exception:
+            logger.exception("rebuild request failed", extra={"user_id": user_id})
+        return self._from_postgres(user_id, model_version)
 
     def _build(self, user_id: int, model_version: str) -> IndexVersion | None:
         try:
