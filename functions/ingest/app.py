@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from imagedrive.inference.loader import load_models
 from imagedrive.ingest.pipeline import Ingestor
 from imagedrive.ingest.sqs_batch import handle_batch
@@ -24,5 +26,5 @@ def ingestor() -> Ingestor:
 
 
 @logger.inject_lambda_context
-def handler(event: dict, context: object) -> dict:
+def handler(event: dict, context: LambdaContext) -> dict:
     return handle_batch(event, context, ingestor())

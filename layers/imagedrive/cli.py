@@ -1,4 +1,4 @@
-"""`python -m imagedrive import DIR …`, `reembed` and `reocr`: server-side batch work."""
+"""`python -m imagedrive import DIR …`, `reembed`, `reocr` and `reconcile`: server-side batch work."""
 
 from __future__ import annotations
 
@@ -37,7 +37,16 @@ def main(argv: list[str] | None = None) -> None:
     reocr = commands.add_parser("reocr", help="read again texts made by another OCR engine or model (resumable)")
     reocr.add_argument("--chunk-size", type=int, default=64)
     reocr.add_argument("--limit", type=int)
+    reconcile = commands.add_parser("reconcile", help="find and repair what lost messages, objects or index files "
+                                    "left behind (PENDING rows, vanished originals, unknown uploads, indexes)")
+    reconcile.add_argument("--after-min", type=int, help="only what is older than this (default: settings)")
+    reconcile.add_argument("--dry-run", action="store_true", help="report; change nothing")
     args = parser.parse_args(argv)
+    if args.command == "reconcile":
+        from imagedrive.reconcile.run import reconcile as reconcile_drive
+
+        print(json.dumps(reconcile_drive(after_min=args.after_min, dry_run=args.dry_run).as_dict()))
+        return
     if args.command == "reocr":
         from imagedrive.inference.loader import find_model_dirs
         from imagedrive.inference.ocr import open_text_reader

@@ -1,4 +1,5 @@
-"""Readiness of everything the drive depends on, each dependency with its latency."""
+"""Readiness of everything the drive depends on, each dependency with its latency, and what the
+reconciler would find (stuck PENDING rows, missing index files, dead letters) as "degraded"."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import asdict, dataclass
 
 from imagedrive.aws import client, queue_url
 from imagedrive.db import transaction
+from imagedrive.reconcile.drift import Drift
+from imagedrive.reconcile.drift import measure as measure_drift
 from imagedrive.settings import Settings
 
 
@@ -23,6 +26,8 @@ class DependencyStatus:
 @dataclass(frozen=True)
 class HealthReport:
     dependencies: list[DependencyStatus]
+    drift: Drift | None = None  # what the reconciler would repair (imagedrive.reconcile.drift)
+    drift_error: str | None = None  # why it could not be measured
 
     @property
     def ok(self) -> bool:
@@ -32,10 +37,18 @@ class HealthReport:
     def down(self) -> list[str]:
         return [d.name for d in self.dependencies if not d.ok]
 
+    @property
+    def healthy(self) -> bool:
+        """Dependencies up and nothing for the reconciler to repair (`ok` alone decides 200 or 503:
+        a drive that needs healing still serves)."""
+        return self.ok and self.drift_error is None and (self.drift is None or self.drift.ok)
+
     def as_dict(self) -> dict:
         return {
-            "status": "ok" if self.ok else "degraded",
+            "status": "ok" if self.healthy else "degraded",
             "down": self.down,
+            "reconcile": self.drift.as_dict() if self.drift else {"ok": self.drift_error is None,
+                                                                   "error": self.drift_error},
             "dependencies": {d.name: {k: v for k, v in asdict(d).items() if k != "name"} for d in self.dependencies},
         }
 
@@ -68,6 +81,10 @@ def check_health(settings: Settings) -> HealthReport:
         checks[f"sqs:{queue}"] = lambda queue=queue: client("sqs").get_queue_attributes(
             QueueUrl=queue_url(queue), AttributeNames=["ApproximateNumberOfMessages"]
         )
-    with ThreadPoolExecutor(max_workers=len(checks)) as pool:
+    with ThreadPoolExecutor(max_workers=len(checks) + 1) as pool:
+        drift = pool.submit(measure_drift, settings)
         statuses = list(pool.map(lambda item: _probe(*item), checks.items()))
-    return HealthReport(statuses)
+        try:
+            return HealthReport(statuses, drift.result())
+        except Exception as error:  # a dependency down, usually; the message says why
+            return HealthReport(statuses, drift_error=f"{type(error).__name__}: {error}"[:300])

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
 
     # Ingestion. Auto-tag thresholds: see imagedrive/ingest/autotag.py and the README.
     ingest_ocr: bool = True
+    # The reconciler (imagedrive/reconcile): a PENDING row, or an object under uploads/ or drop/ with no row,
+    # this much older than now lost its message. /health lists at most `health_index_keys_max` index objects.
+    reconcile_after_min: int = 15
+    health_index_keys_max: int = 3000
     autotag_min_probability: float = 0.5
     autotag_min_cosine: float = 0.2
 

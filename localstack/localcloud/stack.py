@@ -57,6 +57,21 @@ def start_runner(settings: Settings, env: dict[str, str] | None = None) -> None:
     processes.spawn(settings.run_dir, RUNNER_PROCESS, argv, env=env or child_env())
 
 
+def heal(settings: Settings) -> None:
+    """One reconciler pass right after start, so a drive whose emulator lost messages (a crash, a
+    reboot) heals: nothing is in flight yet, so everything out of step counts (`after_min=0`); the
+    runner, already polling, ingests what it re-sends, and a message that survived too is deduped."""
+    from imagedrive.reconcile.run import reconcile
+
+    try:
+        report = reconcile(settings, after_min=0)
+    except Exception as error:  # the drive still starts; `python -m imagedrive reconcile` retries
+        print(f"reconciler failed ({type(error).__name__}: {error}); run `python -m imagedrive reconcile` later")
+        return
+    print("reconciler: " + json.dumps({name: len(found) for name, found in report.as_dict().items()
+                                       if isinstance(found, list | dict)}))
+
+
 def start_api(settings: Settings, env: dict[str, str] | None = None) -> None:
     chalice = os.path.join(os.path.dirname(sys.executable), "chalice")
     argv = [chalice, "local", "--no-autoreload", "--stage", "local",
@@ -93,6 +108,7 @@ def up(settings: Settings) -> None:
     start_cloud(settings)
     ensure_models(settings)
     start_runner(settings)
+    heal(settings)
     _stop_api_elsewhere(settings)
     start_api(settings)
     wait_for_health(settings)

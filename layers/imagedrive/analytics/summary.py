@@ -20,7 +20,7 @@ from imagedrive.analytics.models import (
 from imagedrive.auth.models import CurrentUser
 from imagedrive.db import transaction
 
-FAILURE_ACTIONS = ("ingest_failed", "embedding_failed", "ingest_abandoned")
+FAILURE_ACTIONS = ("ingest_failed", "embedding_failed", "ingest_abandoned", "missing_original")  # + the reconciler
 _IN_SCOPE = "(%(everyone)s OR i.owner_id = %(user)s)"
 _SINCE = "now() - make_interval(days => %(days)s)"
 

@@ -14,6 +14,7 @@ import json
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagedrive.ingest.events import created_objects
 from imagedrive.ingest.pipeline import IngestItem, Ingestor, IngestOutcome, Status
@@ -40,7 +41,7 @@ def ingest_records(ingestor: Ingestor, records: list[dict]) -> dict[str, list[In
     return results
 
 
-def handle_batch(event: dict, context: object, ingestor: Ingestor) -> dict:
+def handle_batch(event: dict, context: LambdaContext | None, ingestor: Ingestor) -> dict:
     """The ingest function's work: Lambda's SQS event in, ReportBatchItemFailures reply out."""
     results = ingest_records(ingestor, event.get("Records", []))
     last_receive_at = get_settings().max_receive_count
@@ -62,4 +63,5 @@ def handle_batch(event: dict, context: object, ingestor: Ingestor) -> dict:
         if unrecorded:
             raise unrecorded[0].error or RuntimeError(unrecorded[0].reason)
 
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                         context=context))

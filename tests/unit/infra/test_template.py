@@ -19,6 +19,7 @@ from imagedrive.settings import REPO_ROOT
 from infra.build import MERGED_TEMPLATE, package_api
 
 IMAGE_FUNCTIONS = {"IngestFunction": "ingest", "IndexBuilderFunction": "index_builder", "QueryFunction": "query"}
+ZIP_FUNCTIONS = {"MigrationFunction": "migrate", "ReconcilerFunction": "reconciler"}
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_the_sam_translator_transforms_it(merged, monkeypatch):
     except InvalidDocumentException as error:
         pytest.fail("; ".join(str(cause) for cause in error.causes))
     types = [r["Type"] for r in output["Resources"].values()]
-    assert types.count("AWS::Lambda::Function") == 5  # api, ingest, index builder, query, migrations
+    assert types.count("AWS::Lambda::Function") == 6  # api, ingest, index builder, query, migrations, reconciler
     mappings = [r["Properties"] for r in output["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
     assert len(mappings) == 2
     assert all(m["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings)
@@ -74,17 +75,19 @@ def _load_callable(path: Path, attribute: str):
 
 def test_every_handler_named_in_the_template_is_a_real_function(resources):
     functions = {name: r for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
-    assert set(IMAGE_FUNCTIONS) | {"APIHandler", "MigrationFunction"} == set(functions)
+    assert set(IMAGE_FUNCTIONS) | {"APIHandler", *ZIP_FUNCTIONS} == set(functions)
     for name, folder in IMAGE_FUNCTIONS.items():
         module, attribute = functions[name]["Properties"]["ImageConfig"]["Command"][0].split(".")
         dockerfile = REPO_ROOT / functions[name]["Metadata"]["Dockerfile"]
         assert dockerfile.parent == REPO_ROOT / "functions" / folder and dockerfile.exists()
         assert f"COPY functions/{folder}/{module}.py" in dockerfile.read_text()
         assert callable(_load_callable(dockerfile.parent / f"{module}.py", attribute))
-    migrate = functions["MigrationFunction"]["Properties"]
-    module, attribute = migrate["Handler"].split(".")
-    code = (MERGED_TEMPLATE.parent / migrate["CodeUri"]).resolve()
-    assert callable(_load_callable(code / f"{module}.py", attribute))
+    for name, folder in ZIP_FUNCTIONS.items():
+        properties = functions[name]["Properties"]
+        module, attribute = properties["Handler"].split(".")
+        code = (MERGED_TEMPLATE.parent / properties["CodeUri"]).resolve()
+        assert code == REPO_ROOT / "functions" / folder
+        assert callable(_load_callable(code / f"{module}.py", attribute))
     assert functions["APIHandler"]["Properties"]["Handler"] == "app.app"
     assert callable(_load_callable(REPO_ROOT / "functions" / "api" / "app.py", "app"))
 
@@ -155,7 +158,16 @@ def test_each_function_is_granted_only_the_resources_it_uses(resources):
 
     migrations = _grants(resources, "MigrationFunction")
     assert {a for a, _ in migrations} == {"secretsmanager:GetSecretValue"}
-    for function in ("IngestFunction", "IndexBuilderFunction", "QueryFunction", "MigrationFunction"):
+
+    reconciler = _grants(resources, "ReconcilerFunction")
+    assert {a for a, _ in reconciler} == {"s3:ListBucket", "s3:GetObject", "sqs:SendMessage", "sqs:GetQueueUrl",
+                                          "secretsmanager:GetSecretValue"}, "it reads, lists and asks; never deletes"
+    assert not any(a in ("s3:PutObject", "s3:DeleteObject") for a, _ in reconciler)
+    assert "thumbnails/" not in _names(reconciler) and "exports/" not in _names(reconciler)
+    assert {r for a, r in reconciler if a == "sqs:SendMessage"} == {
+        "Fn::GetAtt:\n- IngestQueue\n- Arn", "Fn::GetAtt:\n- IndexQueue\n- Arn"}
+    for function in ("IngestFunction", "IndexBuilderFunction", "QueryFunction", "MigrationFunction",
+                     "ReconcilerFunction"):
         assert "JwtSecret" not in _names(_grants(resources, function)), "only the API signs tokens"
 
 
@@ -182,3 +194,9 @@ def test_the_api_waits_out_the_query_function_once(resources):
     config = query_invoker().meta.config
     assert config.read_timeout > timeout_s
     assert config.retries["total_max_attempts"] == 1
+
+
+def test_the_reconciler_runs_on_a_schedule(resources):
+    events = resources["ReconcilerFunction"]["Properties"]["Events"]
+    (event,) = events.values()
+    assert event["Type"] == "Schedule" and event["Properties"]["Schedule"].startswith("rate(")

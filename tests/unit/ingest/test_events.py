@@ -18,3 +18,11 @@ def test_keys_are_url_decoded_as_s3_encodes_them():
 def test_the_test_event_and_other_event_kinds_name_no_object():
     assert created_objects({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "originals"}) == []
     assert created_objects(_notification("uploads/1/u/a.jpg", "ObjectRemoved:Delete")) == []
+
+
+def test_a_synthetic_event_reads_back_as_the_object_it_names():
+    from imagedrive.ingest.events import object_created_event
+    from imagedrive.storage import ObjectRef
+
+    ref = ObjectRef("originals", "drop/alice/receipts/a b+c% 收据.jpg")
+    assert created_objects(object_created_event(ref, 3)) == [ref]

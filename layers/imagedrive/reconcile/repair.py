@@ -1,0 +1,60 @@
+"""What the reconciler changes. Each repair is safe to repeat: ingestion dedupes a re-sent event,
+a row is marked FAILED only while it is still PENDING or READY, a rebuild of a fresh index is skipped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from imagedrive import audit
+from imagedrive.aws import client, queue_url
+from imagedrive.db import transaction
+from imagedrive.indexing.stale import affected_users, mark_stale, request_rebuild, request_repair, union
+from imagedrive.ingest.events import object_created_event
+from imagedrive.reconcile.findings import ImageRow
+from imagedrive.settings import get_settings
+from imagedrive.storage import ObjectRef
+
+MISSING_ORIGINAL = "missing_original"
+_SQS_BATCH = 10  # SendMessageBatch's limit
+
+
+def enqueue(objects: Sequence[tuple[ObjectRef, int]]) -> None:
+    """The notification S3 would have sent for each (object, size), on the ingest queue."""
+    sqs, url = client("sqs"), queue_url(get_settings().ingest_queue)
+    for start in range(0, len(objects), _SQS_BATCH):
+        chunk = objects[start:start + _SQS_BATCH]
+        entries = [{"Id": str(n), "MessageBody": json.dumps(object_created_event(ref, size))}
+                   for n, (ref, size) in enumerate(chunk)]
+        failed = sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed", [])
+        if failed:
+            raise RuntimeError(f"the ingest queue refused {len(failed)} re-sent events: {failed[:3]}")
+
+
+def mark_missing_original(rows: Sequence[ImageRow]) -> list[int]:
+    """FAILED `missing_original` for rows whose original is gone; the ids changed. READY ones leave
+    their users' indexes, so those are marked stale and rebuilt."""
+    changed: list[ImageRow] = []
+    with transaction() as cur:
+        for row in rows:
+            reason = f"{MISSING_ORIGINAL}: {row.uri} no longer exists"
+            cur.execute(
+                """UPDATE images SET status = 'FAILED', error = %s, updated_at = now()
+                   WHERE id = %s AND status IN ('PENDING', 'READY') RETURNING id""",
+                (reason, row.id),
+            )
+            if cur.fetchone():
+                changed.append(row)
+                audit.record(cur, MISSING_ORIGINAL, user_id=row.owner_id, target_id=row.id, uri=row.uri,
+                             was=row.status)
+        stale = union([affected_users(r.owner_id, r.visibility) for r in changed if r.status == "READY"])
+        if stale:
+            mark_stale(cur, stale)
+    if stale:
+        request_rebuild(stale)
+    return [row.id for row in changed]
+
+
+def rebuild_indexes(users: Sequence[int]) -> None:
+    if users:
+        request_repair(sorted(users))

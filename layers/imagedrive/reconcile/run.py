@@ -1,0 +1,72 @@
+"""One reconciliation pass: find (imagedrive.reconcile.findings), then repair (…repair), then report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from imagedrive import storage
+from imagedrive.db import transaction
+from imagedrive.indexing import versions
+from imagedrive.indexing.store import IndexStore, is_missing
+from imagedrive.log import logger
+from imagedrive.reconcile import findings, repair
+from imagedrive.reconcile.findings import ImageRow
+from imagedrive.settings import Settings, get_settings
+
+
+@dataclass
+class ReconcileReport:
+    missing_originals: list[int] = field(default_factory=list)  # image ids now FAILED missing_original
+    requeued_pending: list[int] = field(default_factory=list)  # PENDING image ids whose event was re-sent
+    ingested_unknown: list[str] = field(default_factory=list)  # keys with no row, now on the ingest queue
+    rebuilt_indexes: dict[int, str] = field(default_factory=dict)  # user id → what was wrong with the index
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def reconcile(settings: Settings | None = None, *, after_min: int | None = None, dry_run: bool = False
+              ) -> ReconcileReport:
+    """Everything out of step older than `after_min` minutes (default IMAGEDRIVE_RECONCILE_AFTER_MIN)."""
+    settings = settings or get_settings()
+    after = settings.reconcile_after_min if after_min is None else after_min
+    bucket = settings.originals_bucket
+    with transaction() as cur:
+        rows = findings.rows_in_bucket(cur, bucket)
+        pending = findings.pending_older_than(cur, after)
+        uris = findings.known_uris(cur, bucket)
+        current = versions.every_current(cur)
+    prefixes = set(findings.INGEST_PREFIXES) | {row.ref.key.split("/", 1)[0] + "/" for row in rows}
+    present = findings.objects_under(bucket, sorted(prefixes))
+
+    gone = [row for row in findings.vanished(rows, present) if not _exists(row)]  # confirmed one by one
+    gone_ids = {row.id for row in gone}
+    lost = [row for row in pending if row.ref.bucket == bucket and row.ref.key in present and row.id not in gone_ids]
+    unknown = findings.unknown(bucket, present, uris, older_than=timedelta(minutes=after))
+    broken = findings.broken_indexes(IndexStore(settings.derived_bucket), current)
+    report = ReconcileReport(
+        missing_originals=sorted(gone_ids), requeued_pending=[row.id for row in lost],
+        ingested_unknown=[o.key for o in unknown], rebuilt_indexes=broken, dry_run=dry_run,
+    )
+    if not dry_run:
+        repair.mark_missing_original(gone)
+        repair.enqueue([(row.ref, present[row.ref.key].size) for row in lost]
+                       + [(storage.ObjectRef(bucket, o.key), o.size) for o in unknown])
+        repair.rebuild_indexes(list(broken))
+    logger.info("reconciled", extra={"report": report.as_dict()})
+    return report
+
+
+def _exists(row: ImageRow) -> bool:
+    try:
+        storage.object_size(row.ref)
+    except ClientError as error:
+        if is_missing(error):
+            return False
+        raise
+    return True
