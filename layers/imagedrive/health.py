@@ -6,10 +6,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from imagedrive.aws import client, queue_url
 from imagedrive.db import transaction
+from imagedrive.inference.provenance import ModelProvenance, describe_models, models_warning
 from imagedrive.reconcile.drift import Drift
 from imagedrive.reconcile.drift import measure as measure_drift
 from imagedrive.settings import Settings
@@ -28,6 +29,9 @@ class HealthReport:
     dependencies: list[DependencyStatus]
     drift: Drift | None = None  # what the reconciler would repair (imagedrive.reconcile.drift)
     drift_error: str | None = None  # why it could not be measured
+    # Where each model's weights come from (imagedrive.inference.provenance). Random-init models make
+    # `models.status` degraded but not the drive's: uploads, OCR search and browsing still work.
+    models: list[ModelProvenance] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -50,7 +54,14 @@ class HealthReport:
             "reconcile": self.drift.as_dict() if self.drift else {"ok": self.drift_error is None,
                                                                    "error": self.drift_error},
             "dependencies": {d.name: {k: v for k, v in asdict(d).items() if k != "name"} for d in self.dependencies},
+            "models": self.models_dict(),
         }
+
+    def models_dict(self) -> dict:
+        """{"status": "ok"|"degraded", "warning": words (when degraded), name: {source, meaningful, …}}."""
+        warning = models_warning(self.models) if self.models else None
+        return {"status": "degraded" if warning else "ok", **({"warning": warning} if warning else {}),
+                **{model.name: model.as_dict() for model in self.models}}
 
 
 def _probe(name: str, check: Callable[[], object]) -> DependencyStatus:
@@ -84,7 +95,9 @@ def check_health(settings: Settings) -> HealthReport:
     with ThreadPoolExecutor(max_workers=len(checks) + 1) as pool:
         drift = pool.submit(measure_drift, settings)
         statuses = list(pool.map(lambda item: _probe(*item), checks.items()))
+        models = describe_models(settings.model_root, precision=settings.clip_precision,
+                                 ocr_engine=settings.ocr_engine)
         try:
-            return HealthReport(statuses, drift.result())
+            return HealthReport(statuses, drift.result(), models=models)
         except Exception as error:  # a dependency down, usually; the message says why
-            return HealthReport(statuses, drift_error=f"{type(error).__name__}: {error}"[:300])
+            return HealthReport(statuses, drift_error=f"{type(error).__name__}: {error}"[:300], models=models)

@@ -122,8 +122,20 @@ Image Drive is up. Open {webapp.url(settings)}/
   Postgres: {settings.local_database_url}
   AWS:      {settings.local_aws} at http://127.0.0.1:{settings.localstack_port}
   Logs:     {settings.run_dir}/*.log
+{models_banner(settings)}
 Stop it with: ./dev down
 """)
+
+
+def models_banner(settings: Settings) -> str:
+    """Which models are real and which random-init, and how to get real ones (never left unsaid)."""
+    from imagedrive.inference.provenance import describe_models, models_warning
+
+    models = describe_models(settings.model_root, precision=settings.clip_precision, ocr_engine=settings.ocr_engine)
+    lines = [f"  {model.name + ':':<18} {model.source}" + ("" if model.meaningful else "   <- NOT REAL weights")
+             for model in models]
+    warning = models_warning(models)
+    return "Models:\n" + "\n".join(lines) + (f"\n  {warning}" if warning else "\n  All models have real weights.")
 
 
 def down(settings: Settings) -> None:

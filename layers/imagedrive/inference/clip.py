@@ -12,6 +12,7 @@ from imagedrive.imaging import ImageSource, decode_image
 from imagedrive.inference.batch import BatchEmbedding, embed_batch
 from imagedrive.inference.language import ROUTINGS, TextRouting, wants_multilingual
 from imagedrive.inference.manifest import load_manifest
+from imagedrive.inference.provenance import clip_warning
 from imagedrive.inference.towers import ClipTextTower, ClipVisionTower, MultilingualTextTower
 from imagedrive.inference.vectors import l2_normalise
 from imagedrive.settings import get_settings
@@ -46,11 +47,10 @@ class ClipEmbedder:
         self.dim: int = self.manifest.data["dims"]["embedding"]
         self.vision = ClipVisionTower(self.manifest, self.precision, threads)
         self.text = ClipTextTower(self.manifest, self.precision, threads)
-        self.multilingual = (
-            MultilingualTextTower(load_manifest(multilingual_dir, kind="clip-multilingual"), self.precision, threads)
-            if multilingual_dir is not None
-            else None
-        )
+        multilingual = load_manifest(multilingual_dir, kind="clip-multilingual") if multilingual_dir else None
+        self.multilingual = MultilingualTextTower(multilingual, self.precision, threads) if multilingual else None
+        # Said with every search when the weights are random-init (imagedrive.inference.provenance).
+        self.model_warning = clip_warning(self.manifest.provenance, multilingual.provenance if multilingual else None)
 
     def embed_image(self, image: ImageSource) -> np.ndarray:
         return self.embed_images([decode_image(image)])[0]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from imagedrive.inference.clip import ClipEmbedder
 from imagedrive.inference.language import TextRouting
-from imagedrive.inference.manifest import MANIFEST_NAME, ManifestError, load_manifest
+from imagedrive.inference.manifest import ManifestError, find_model_dirs
 from imagedrive.settings import get_settings
 
 if TYPE_CHECKING:
@@ -19,17 +19,6 @@ if TYPE_CHECKING:
 class LoadedModels:
     clip: ClipEmbedder
     ocr: TextReader  # IMAGEDRIVE_OCR_ENGINE's reader (imagedrive.inference.ocr.open_text_reader)
-
-
-def find_model_dirs(model_root: Path) -> dict[str, Path]:
-    """kind ("clip", "clip-multilingual", "doctr") → folder, for each folder below the root with a manifest."""
-    found: dict[str, Path] = {}
-    for manifest_path in sorted(model_root.glob(f"*/{MANIFEST_NAME}")):
-        kind = load_manifest(manifest_path.parent).kind
-        if kind in found:
-            raise ManifestError(f"two {kind!r} models under {model_root}: {found[kind]} and {manifest_path.parent}")
-        found[kind] = manifest_path.parent
-    return found
 
 
 def load_models(

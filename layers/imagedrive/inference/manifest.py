@@ -43,6 +43,17 @@ class Manifest:
     def precisions(self) -> list[str]:
         return list(self.data["variants"])
 
+    @property
+    def provenance(self) -> str:
+        """Where the weights came from: "random-init", "export:<checkpoint>" or "hub:<repo>@<revision>".
+
+        Folders exported before the manifest said so are read from their `source` options."""
+        if "provenance" in self.data:
+            return self.data["provenance"]
+        if self.data.get("source", {}).get("random_init", True):
+            return "random-init"
+        return "export:" + self.model_version(self.precisions[0]).rsplit(":", 1)[0]
+
     def model_version(self, precision: str = "fp32") -> str:
         return self._variant(precision)["model_version"]
 
@@ -85,3 +96,14 @@ def load_manifest(model_dir: str | Path, kind: str | None = None) -> Manifest:
     if kind is not None and manifest.kind != kind:
         raise ManifestError(f"{directory} holds a {manifest.kind!r} model, not {kind!r}")
     return manifest
+
+
+def find_model_dirs(model_root: Path) -> dict[str, Path]:
+    """kind ("clip", "clip-multilingual", "doctr") → folder, for each folder below the root with a manifest."""
+    found: dict[str, Path] = {}
+    for manifest_path in sorted(Path(model_root).glob(f"*/{MANIFEST_NAME}")):
+        kind = load_manifest(manifest_path.parent).kind
+        if kind in found:
+            raise ManifestError(f"two {kind!r} models under {model_root}: {found[kind]} and {manifest_path.parent}")
+        found[kind] = manifest_path.parent
+    return found

@@ -40,8 +40,9 @@ def handle(event: dict[str, Any], engine: SearchEngine | None = None) -> dict[st
             raise InvalidInput("an event needs a known kind and an integer user_id", code="bad_event")
         request_type, run = _KINDS[kind]
         request = request_type.model_validate(event.get("request") or {})
-        result = run(engine or default_engine(), user_id, request, event)
-        return {"ok": True, "result": result.model_dump(mode="json")}
+        engine = engine or default_engine()
+        result = run(engine, user_id, request, event)
+        return {"ok": True, "result": result.model_dump(mode="json") | model_notice(engine)}
     except ValidationError as error:
         return _error(InvalidInput("invalid search request", details=error.errors(include_url=False,
                                                                                    include_context=False)))
@@ -60,6 +61,13 @@ def default_engine() -> SearchEngine:
     embedder = ClipEmbedder(dirs["clip"], dirs.get("clip-multilingual"))
     cache_ = IndexCache(IndexStore(settings.derived_bucket), settings.index_cache_dir, settings.index_cache_mb << 20)
     return SearchEngine(embedder, cache_)
+
+
+def model_notice(engine: SearchEngine) -> dict[str, str | None]:
+    """Every reply names its CLIP model; embedders that know their provenance (ClipEmbedder) add a
+    warning when it is random-init."""
+    embedder = engine.embedder
+    return {"model_version": embedder.model_version, "model_warning": getattr(embedder, "model_warning", None)}
 
 
 def query_image(user_id: int, event: dict[str, Any]) -> bytes:

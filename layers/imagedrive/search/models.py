@@ -96,7 +96,13 @@ class Timing(BaseModel):
     fresh_size: int = Field(0, description="vectors changed since the index was built, searched directly")
 
 
-class SearchResponse(BaseModel):
+class ModelNotice(BaseModel):
+    """Which CLIP model answered, and in words when its ranking means nothing (random-init weights)."""
+    model_version: str | None = Field(None, description="the CLIP model_version the vectors belong to")
+    model_warning: str | None = Field(None, description="set when CLIP is random-init: results are in random order")
+
+
+class SearchResponse(ModelNotice):
     kind: Kind
     results: list[SearchHit]
     timing: Timing
@@ -107,7 +113,7 @@ class DuplicateGroup(BaseModel):
     max_cosine: float
 
 
-class DuplicateResponse(BaseModel):
+class DuplicateResponse(ModelNotice):
     kind: Literal["duplicates"] = "duplicates"
     s_min: float
     group_count: int
