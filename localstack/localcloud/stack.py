@@ -38,12 +38,36 @@ def start_cloud(settings: Settings) -> None:
     bootstrap.bootstrap(settings)
 
 
+HUB_UNREACHABLE = 3  # `python -m model_export.hub`'s exit status when no hub answers
+
+
 def ensure_models(settings: Settings) -> None:
-    """Random-init models when none are present (no model hub here); real ones: see the README."""
-    subprocess.run(
-        [sys.executable, "-m", "model_export", "ensure", "--out", str(settings.model_root), "--random-init"],
-        cwd=REPO_ROOT, check=True,
-    )
+    """Real CLIP weights from the hub where it answers (a few seconds tell that it does not), else the
+    models already there; random-init exports only for what holds no real weights. Says which happened."""
+    root = str(settings.model_root)
+    hub = subprocess.run([sys.executable, "-m", "model_export.hub", "--out", root], cwd=REPO_ROOT, check=False)
+    if hub.returncode == 0:
+        print("models: CLIP weights from the model hub are in place")
+    elif hub.returncode == HUB_UNREACHABLE:
+        print("models: no model hub reachable; keeping the models there and exporting random-init ones where none are")
+    else:
+        print("models: the hub download failed (see above); the previous models were kept")
+    kinds = [kind for kind in ("clip", "clip-multilingual", "doctr") if not _holds_real_weights(settings, kind)]
+    if kinds:
+        subprocess.run([sys.executable, "-m", "model_export", "ensure", "--out", root, "--random-init",
+                        "--only", ",".join(kinds)], cwd=REPO_ROOT, check=True)
+
+
+def _holds_real_weights(settings: Settings, kind: str) -> bool:
+    """Real weights are never replaced by random-init ones (the hub may be unreachable today)."""
+    from imagedrive.inference.manifest import ManifestError, find_model_dirs, load_manifest
+    from imagedrive.inference.provenance import RANDOM_INIT
+
+    try:
+        folder = find_model_dirs(settings.model_root).get(kind)
+        return folder is not None and load_manifest(folder).provenance != RANDOM_INIT
+    except (ManifestError, OSError, ValueError):
+        return False
 
 
 def child_env() -> dict[str, str]:
