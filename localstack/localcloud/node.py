@@ -101,9 +101,14 @@ def node_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def npm(args: list[str], cwd: Path = WEB_DIR, **kwargs) -> subprocess.CompletedProcess:
+def npm_argv(*args: str) -> list[str]:
+    """The command line of `npm ARGS` with the project's npm (run it with node_env())."""
+    return [str(npm_path()), *args]
+
+
+def run_npm(args: list[str], cwd: Path = WEB_DIR, **kwargs) -> subprocess.CompletedProcess:
     """Run npm with `args` in `cwd`; raises CalledProcessError when it fails (its output went to stderr)."""
-    return subprocess.run([str(npm_path()), *args], cwd=cwd, env=node_env(), check=True, **kwargs)
+    return subprocess.run(npm_argv(*args), cwd=cwd, env=node_env(), check=True, **kwargs)
 
 
 def _sha256(paths: list[Path]) -> str:
@@ -148,7 +153,7 @@ def _install() -> None:
     if _stamped(INSTALL_STAMP, digest):
         return
     _progress("installing the web app's packages (npm ci)")
-    npm(["ci", "--no-audit", "--no-fund", "--loglevel=error"], stdout=sys.stderr)
+    run_npm(["ci", "--no-audit", "--no-fund", "--loglevel=error"], stdout=sys.stderr)
     INSTALL_STAMP.write_text(digest)
 
 
@@ -164,7 +169,7 @@ def _build() -> Path:
     if _stamped(BUILD_STAMP, digest) and (DIST_DIR / "index.html").exists():
         return DIST_DIR
     _progress("building the web app (npm run build)")
-    npm(["run", "build"], stdout=sys.stderr)
+    run_npm(["run", "build"], stdout=sys.stderr)
     # Hashed again: the build may rewrite its generated declarations under src/ (auto-imports, components).
     BUILD_STAMP.write_text(_sha256(_source_files()))
     return DIST_DIR
@@ -183,5 +188,5 @@ def openapi_document() -> dict:
 def write_api_types() -> Path:
     """web/src/api/schema.d.ts regenerated from today's OpenAPI document (web/scripts/api-types.mjs)."""
     ensure_web_installed()
-    npm(["run", "--silent", "api-types", "--", "-"], input=json.dumps(openapi_document()).encode())
+    run_npm(["run", "--silent", "api-types", "--", "-"], input=json.dumps(openapi_document()).encode())
     return WEB_DIR / "src" / "api" / "schema.d.ts"

@@ -120,10 +120,11 @@ def wait_for_health(settings: Settings, timeout_s: float = 60) -> dict:
                      f"see {settings.run_dir}/{API_PROCESS}.log")
 
 
-def _stop_api_elsewhere(settings: Settings) -> None:
-    """An API an earlier `up` started on another port (before the web server took 8000) is restarted."""
-    if processes.is_running(settings.run_dir, API_PROCESS) and not webapp.port_is_taken(settings.api_port):
-        processes.stop(settings.run_dir, API_PROCESS)
+def _stop_servers(settings: Settings) -> None:
+    """The API and the web server an earlier `up` left running are restarted, so they run today's code and
+    settings (chalice runs without autoreload; an older one may lack the /api base path or use another port)."""
+    webapp.stop(settings)
+    processes.stop(settings.run_dir, API_PROCESS)
 
 
 def up(settings: Settings) -> None:
@@ -133,16 +134,16 @@ def up(settings: Settings) -> None:
     ensure_models(settings)
     start_runner(settings)
     heal(settings)
-    _stop_api_elsewhere(settings)
-    start_api(settings)
+    _stop_servers(settings)
+    start_api(settings, env=webapp.api_env(child_env()))
     wait_for_health(settings)
-    webapp.start(settings)
+    webapp.start(settings, child_env())
     webapp.wait_until_serving(settings)
     # Imported in-process order: categories, then images (resumable: a second `up` skips them all).
     load_sample_library(REPO_ROOT / ".cache" / "sample-data", env=child_env())
     print(f"""
 Image Drive is up. Open {webapp.url(settings)}/
-  API:      {webapp.url(settings)}/api/   (health: /api/health; chalice local behind it on :{settings.api_port})
+  API:      /api on the same origin (/api/health; chalice local behind it on 127.0.0.1:{settings.api_port})
   Postgres: {settings.local_database_url}
   AWS:      {settings.local_aws} at http://127.0.0.1:{settings.localstack_port}
   Logs:     {settings.run_dir}/*.log

@@ -5,6 +5,8 @@ IMAGEDRIVE_WEB_PORT), driven by headless Chromium from Debian's package (never a
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,9 +18,9 @@ from localcloud import node, processes, stack, system_packages, webapp
 
 BROWSER_DIR = Path(__file__).resolve().parent
 SCREENSHOTS = REPO_ROOT / ".run" / "test-output" / "screenshots"
-# Running as root needs --no-sandbox; the rest keeps Chromium from calling out to Google's services.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Chromium refuses to run as root with its sandbox; the rest keeps it from calling out to Google's services.
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
 SERIOUS = ("serious", "critical")
 _taken: list[Path] = []  # this session's screenshots, named in the summary
 
@@ -36,16 +38,31 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(f"{len(_taken)} browser screenshots in {SCREENSHOTS}")
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def drive_url(api_url: str, settings: Settings) -> Iterator[str]:
-    """The app's one origin (no trailing slash), with /api forwarded to the tests' chalice (api_url)."""
-    stack.start_runner(settings, env=stack.child_env())  # uploads reach READY
-    webapp.start(settings)
+def drive_url(database: str, cloud: Settings, models, settings: Settings) -> Iterator[str]:
+    """The app's one origin (no trailing slash), started as `./dev up` starts it: the web server on
+    IMAGEDRIVE_WEB_PORT forwarding /api to a chalice of its own with IMAGEDRIVE_API_BASE_PATH=/api (the HTTP
+    tests' chalice on api_port keeps the bare paths), and the event runner so uploads reach READY."""
+    drive = settings.model_copy(update={"api_port": _free_port(), "run_dir": settings.run_dir / "browser"})
+    env = stack.child_env() | {"IMAGEDRIVE_API_PORT": str(drive.api_port)}  # includes the test model root
+    webapp.stop(drive)  # an earlier session's, killed before it could clean up, forwards to another port
+    processes.stop(drive.run_dir, stack.API_PROCESS)
+    stack.start_runner(settings, env=stack.child_env())
+    stack.start_api(drive, env=webapp.api_env(env))
     try:
-        webapp.wait_until_serving(settings)
-        yield webapp.url(settings)
+        stack.wait_for_health(drive)
+        webapp.start(drive, env)
+        webapp.wait_until_serving(drive)
+        yield webapp.url(drive)
     finally:
-        webapp.stop(settings)
+        webapp.stop(drive)
+        processes.stop(drive.run_dir, stack.API_PROCESS)
         processes.stop(settings.run_dir, stack.RUNNER_PROCESS)
 
 
@@ -53,6 +70,7 @@ def drive_url(api_url: str, settings: Settings) -> Iterator[str]:
 def browser() -> Iterator[Browser]:
     system_packages.ensure(system_packages.BROWSER)
     system_packages.ensure(system_packages.FONTS_CJK)  # the app's Chinese texts render as glyphs, not boxes
+    system_packages.ensure(system_packages.FONTS_LATIN)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=system_packages.BROWSER["chromium"], headless=True, args=CHROMIUM_ARGS)

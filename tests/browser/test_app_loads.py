@@ -43,6 +43,19 @@ def test_a_deep_link_returns_the_app_and_a_missing_asset_does_not(drive_url):
     assert APP_MARKER not in missing.content  # /api is the API's, never the app's fallback page
 
 
+def test_index_html_is_revalidated_and_hashed_assets_are_cached_for_good(drive_url):
+    index = requests.get(f"{drive_url}/", timeout=30)
+    assert index.headers["cache-control"] == "no-cache"  # a new deploy's index names new assets at once
+    entry = re.search(r'src="(/assets/[^"]+\.js)"', index.text)
+    assert entry, index.text
+    asset = requests.get(drive_url + entry[1], timeout=30)
+    assert asset.status_code == 200
+    assert asset.headers["content-type"].startswith("text/javascript")
+    assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    missing = requests.get(f"{drive_url}/assets/no-such-chunk-0000.js", timeout=30)
+    assert missing.status_code == 404  # an asset gone after a deploy fails loudly, not as the HTML page
+
+
 def test_the_refresh_cookie_comes_back_to_api_auth_on_the_one_origin(drive_url):
     browser = requests.Session()
     username = f"origin{uuid.uuid4().hex[:8]}"
@@ -53,7 +66,7 @@ def test_the_refresh_cookie_comes_back_to_api_auth_on_the_one_origin(drive_url):
                          timeout=60)
     assert login.status_code == 200, login.text
     refresh_cookie = next(c for c in browser.cookies if c.name == "imagedrive_refresh")
-    assert refresh_cookie.path == "/api/auth"  # the API says /auth; the proxy moves it under /api
+    assert refresh_cookie.path == "/api/auth"  # the API runs with IMAGEDRIVE_API_BASE_PATH=/api, as in AWS
 
     refreshed = browser.post(f"{drive_url}/api/auth/refresh", headers={"X-CSRF-Token": login.json()["csrf_token"]},
                              timeout=60)

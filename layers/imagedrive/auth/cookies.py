@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from http.cookies import CookieError, SimpleCookie
 
+from imagedrive.settings import get_settings
+
 REFRESH_COOKIE = "imagedrive_refresh"
 CSRF_COOKIE = "imagedrive_csrf"
-# The refresh token is only ever needed by /auth/refresh and /auth/logout.
-REFRESH_PATH = "/auth"
+
+
+def refresh_path() -> str:
+    """The refresh token is only ever needed by /auth/refresh and /auth/logout, as the browser sees them:
+    under the API's base path ("/api/auth" behind the web server or CloudFront)."""
+    return get_settings().api_base_path + "/auth"
 
 
 def format_cookie(name: str, value: str, *, path: str, max_age: int, http_only: bool, secure: bool) -> str:
@@ -22,14 +28,15 @@ def format_cookie(name: str, value: str, *, path: str, max_age: int, http_only: 
 def session_cookies(refresh_token: str, csrf_token: str, *, max_age: int, secure: bool) -> list[str]:
     """The refresh token, invisible to scripts; the CSRF token, readable so the SPA can echo it."""
     return [
-        format_cookie(REFRESH_COOKIE, refresh_token, path=REFRESH_PATH, max_age=max_age, http_only=True, secure=secure),
+        format_cookie(REFRESH_COOKIE, refresh_token, path=refresh_path(), max_age=max_age, http_only=True,
+                      secure=secure),
         format_cookie(CSRF_COOKIE, csrf_token, path="/", max_age=max_age, http_only=False, secure=secure),
     ]
 
 
 def cleared_cookies(*, secure: bool) -> list[str]:
     return [
-        format_cookie(REFRESH_COOKIE, "", path=REFRESH_PATH, max_age=0, http_only=True, secure=secure),
+        format_cookie(REFRESH_COOKIE, "", path=refresh_path(), max_age=0, http_only=True, secure=secure),
         format_cookie(CSRF_COOKIE, "", path="/", max_age=0, http_only=False, secure=secure),
     ]
 

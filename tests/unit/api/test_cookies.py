@@ -1,3 +1,6 @@
+import pytest
+from pydantic import ValidationError
+
 from imagedrive.auth.cookies import (
     CSRF_COOKIE,
     REFRESH_COOKIE,
@@ -5,6 +8,7 @@ from imagedrive.auth.cookies import (
     parse_cookie_header,
     session_cookies,
 )
+from imagedrive.settings import Settings, get_settings
 
 
 def _attributes(header):
@@ -31,3 +35,22 @@ def test_cookie_header_parsing_tolerates_garbage():
     assert parse_cookie_header(f"a=1; {REFRESH_COOKIE}=xyz") == {"a": "1", REFRESH_COOKIE: "xyz"}
     assert parse_cookie_header(None) == {}
     assert parse_cookie_header('a="unterminated') == {}
+
+
+def test_the_refresh_cookie_is_scoped_under_the_api_base_path(monkeypatch):
+    """Behind the web server or CloudFront the browser sees /api/auth/refresh, so the cookie must say so."""
+    monkeypatch.setenv("IMAGEDRIVE_API_BASE_PATH", "/api")
+    get_settings.cache_clear()
+    try:
+        assert all("Path=/api/auth" in c for c in session_cookies("r", "c", max_age=1, secure=False)
+                   if c.startswith(REFRESH_COOKIE))
+        assert "Path=/api/auth" in cleared_cookies(secure=False)[0]
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("bad", ["api", "/api/", "/a b", "https://x/api"])
+def test_an_api_base_path_that_is_not_a_clean_path_prefix_is_refused(bad):
+    with pytest.raises(ValidationError, match="api_base_path"):
+        Settings(api_base_path=bad)
