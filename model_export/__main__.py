@@ -9,7 +9,7 @@ from pathlib import Path
 from imagedrive.inference.manifest import ManifestError
 from model_export.doctr_export import DETECTORS, RECOGNIZERS, export_doctr
 from model_export.ensure import EXPORTERS, ensure, export_folder
-from model_export.onnx_io import staged_folder
+from model_export.folders import staged_folder
 from model_export.options import ExportError, ExportOptions
 from model_export.verify import Check, int8_agreement, verify
 

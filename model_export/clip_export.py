@@ -11,15 +11,14 @@ from typing import Any
 import torch
 from torch import nn
 from transformers import CLIPConfig, CLIPModel
-from transformers.image_utils import OPENAI_CLIP_MEAN, OPENAI_CLIP_STD
 
 from imagedrive.inference.clip_tokenizer import bytes_to_unicode
-from model_export.onnx_io import export_onnx, quantize_int8, write_manifest
+from model_export.folders import precision_variants, quantize_variants, write_manifest
+from model_export.manifest_specs import CONTEXT_LENGTH, END_ID, START_ID, preprocessing, tokenizer_spec
+from model_export.onnx_io import export_onnx
 from model_export.options import ExportOptions, from_hub
 
 HUB_ID = "openai/clip-vit-base-patch32"
-CONTEXT_LENGTH = 77
-START_ID, END_ID = 49406, 49407
 _MERGES = 49152 - 256 - 2  # the merges CLIP actually uses from the 16e6 vocabulary file
 
 # ViT-B/32 as published; --small keeps the structure (and 512-d outputs) with tiny widths and depths.
@@ -114,39 +113,17 @@ def export_clip(out: Path, options: ExportOptions) -> dict[str, Any]:
     )
     write_bpe_assets(out)
     tag = options.model_tag("clip-vit-b32", HUB_ID)
-    variants = {"fp32": {"model_version": f"{tag}:fp32", "files": {"vision": "vision.onnx", "text": "text.onnx"}}}
-    if options.int8:
-        for role in ("vision", "text"):
-            quantize_int8(out / f"{role}.onnx", out / f"{role}.int8.onnx")
-        variants["int8"] = {
-            "model_version": f"{tag}:int8",
-            "files": {"vision": "vision.int8.onnx", "text": "text.int8.onnx"},
-        }
+    variants = precision_variants(tag, {"vision": "vision.onnx", "text": "text.onnx"}, options.int8)
+    quantize_variants(out, variants)
     manifest = {
         "kind": "clip",
         "source": options.source(),
+        "provenance": options.provenance(HUB_ID),
         "architecture": {"name": "ViT-B/32", "config": _config_summary(model.config)},
         "variants": variants,
         "dims": {"embedding": 512},
-        "preprocessing": {
-            "image_size": 224,
-            "resize": "shortest_side",
-            "resample": "bicubic",
-            "crop": "center",
-            "rescale": "1/255",
-            "mean": list(OPENAI_CLIP_MEAN),
-            "std": list(OPENAI_CLIP_STD),
-        },
-        "tokenizer": {
-            "type": "clip-bpe",
-            "vocab": "vocab.json",
-            "merges": "merges.txt",
-            "context_length": CONTEXT_LENGTH,
-            "start_id": START_ID,
-            "end_id": END_ID,
-            "pad_id": END_ID,
-            "cleaning": "NFC, whitespace runs to one space, lowercase (as HF CLIPTokenizer)",
-        },
+        "preprocessing": preprocessing(),
+        "tokenizer": tokenizer_spec(),
     }
     write_manifest(out, manifest)
     return manifest

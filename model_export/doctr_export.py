@@ -9,7 +9,8 @@ import torch
 from doctr.models import detection, recognition
 from torch import nn
 
-from model_export.onnx_io import export_onnx, write_manifest
+from model_export.folders import write_manifest
+from model_export.onnx_io import export_onnx
 from model_export.options import ExportOptions, from_hub
 
 DETECTORS = ("db_mobilenet_v3_large", "db_resnet50")
@@ -68,6 +69,7 @@ def export_doctr(
     manifest = {
         "kind": "doctr",
         "source": options.source(),
+        "provenance": options.provenance(f"doctr/{detector}+{recognizer}"),
         "variants": {
             "fp32": {
                 "model_version": f"{tag}:fp32",

@@ -6,10 +6,8 @@ later runs reuse them until EXPORTER_VERSION or the requested options change.
 
 from __future__ import annotations
 
-import fcntl
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,8 +16,8 @@ from imagedrive.inference.manifest import MANIFEST_NAME
 from model_export import EXPORTER_VERSION
 from model_export.clip_export import export_clip
 from model_export.doctr_export import export_doctr
+from model_export.folders import exclusive, staged_folder
 from model_export.multilingual_export import export_multilingual
-from model_export.onnx_io import staged_folder
 from model_export.options import ExportOptions
 
 Exporter = Callable[[Path, ExportOptions], dict[str, Any]]
@@ -39,7 +37,7 @@ def export_folder(kind: str, out: Path, options: ExportOptions) -> dict[str, Any
 def ensure(root: Path, options: ExportOptions, kinds: tuple[str, ...] = tuple(EXPORTERS)) -> list[str]:
     """Bring ROOT/<kind> up to date for each kind; returns the kinds that were (re-)exported."""
     exported = []
-    with _exclusive(root):
+    with exclusive(root):
         for kind in kinds:
             # CLIP towers always get their int8 variant (the runtime default); doctr has no small config.
             wanted = replace(options, int8=kind != "doctr", small=options.small and kind != "doctr")
@@ -49,18 +47,11 @@ def ensure(root: Path, options: ExportOptions, kinds: tuple[str, ...] = tuple(EX
     return exported
 
 
-@contextmanager
-def _exclusive(root: Path) -> Iterator[None]:
-    """One exporter per root at a time (parallel test runs share the cache)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
 def _up_to_date(directory: Path, options: ExportOptions) -> bool:
     path = directory / MANIFEST_NAME
     if not path.is_file():
         return False
     manifest = json.loads(path.read_text())
+    if options.random_init and "hub" in manifest:
+        return True  # real weights installed from the hub are never replaced by random ones
     return manifest.get("exporter_version") == EXPORTER_VERSION and manifest.get("source") == options.source()

@@ -17,12 +17,13 @@ from torch import nn
 from transformers import DistilBertConfig, DistilBertModel
 
 from model_export.clip_export import write_bpe_assets
-from model_export.onnx_io import export_onnx, quantize_int8, write_manifest
+from model_export.folders import precision_variants, quantize_variants, write_manifest
+from model_export.manifest_specs import wordpiece_spec
+from model_export.onnx_io import export_onnx
 from model_export.options import ExportOptions, from_hub
 from model_export.wordpiece_vocab import build_vocab
 
 HUB_ID = "sentence-transformers/clip-ViT-B-32-multilingual-v1"
-MAX_LENGTH = 128  # the sentence-transformers model's max_seq_length
 _FULL = {"dim": 768, "n_layers": 6, "n_heads": 12, "hidden_dim": 3072}
 _SMALL = {"dim": 64, "n_layers": 2, "n_heads": 2, "hidden_dim": 128}
 
@@ -118,26 +119,19 @@ def export_multilingual(out: Path, options: ExportOptions) -> dict[str, Any]:
         {**axes, "text_embeds": {0: "batch"}},
     )
     tag = options.model_tag("clip-vit-b32-multilingual-distilbert", HUB_ID)
-    variants = {"fp32": {"model_version": f"{tag}:fp32", "files": {"text": "text.onnx"}}}
-    if options.int8:
-        quantize_int8(out / "text.onnx", out / "text.int8.onnx")
-        variants["int8"] = {"model_version": f"{tag}:int8", "files": {"text": "text.int8.onnx"}}
+    variants = precision_variants(tag, {"text": "text.onnx"}, options.int8)
+    quantize_variants(out, variants)
     manifest = {
         "kind": "clip-multilingual",
         "source": options.source(),
+        "provenance": options.provenance(HUB_ID),
         "aligned_with": "openai/clip-vit-base-patch32" if not options.random_init else None,
         "architecture": {"name": "DistilBERT + mean pooling + Dense", "config": tower.encoder.config.to_diff_dict()},
         "variants": variants,
         "dims": {"embedding": 512},
-        "tokenizer": {
-            "type": "wordpiece",
-            "file": "tokenizer.json",
-            "vocab": "vocab.txt",
-            "max_length": MAX_LENGTH,
-            "pad_id": vocab.index("[PAD]"),
-            "pad_token": "[PAD]",
-            "vocab_source": "hub" if not options.random_init else "generated (model_export/wordpiece_vocab.py)",
-        },
+        "tokenizer": wordpiece_spec(
+            vocab, "hub" if not options.random_init else "generated (model_export/wordpiece_vocab.py)"
+        ),
     }
     write_manifest(out, manifest)
     return manifest

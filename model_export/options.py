@@ -6,8 +6,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
-import torch
-
 T = TypeVar("T")
 
 
@@ -35,8 +33,14 @@ class ExportOptions:
             return hub_id
         return f"{arch}{'-small' if self.small else ''}:random-seed{self.seed}"
 
+    def provenance(self, hub_id: str) -> str:
+        """The manifest's `provenance` (see imagedrive.inference.provenance): where the weights came from."""
+        return "random-init" if self.random_init else f"export:{hub_id}"
+
     def seeded(self, build: Callable[[], T]) -> T:
         """Build a randomly initialised module reproducibly: same seed, same weights."""
+        import torch  # only exporters build modules; the hub installer reads options without torch
+
         torch.manual_seed(self.seed)
         return build()
 

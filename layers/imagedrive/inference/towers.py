@@ -38,9 +38,14 @@ class ClipTextTower:
             start_id=spec["start_id"],
             end_id=spec["end_id"],
         )
+        # Some exports (the hub's) also take an attention mask; the tower is causal and pools at the
+        # first end token, so the padding after it changes nothing and an all-ones mask is exact.
+        self.takes_mask = "attention_mask" in {i.name for i in self.session.get_inputs()}
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        (embeds,) = self.session.run(["text_embeds"], {"input_ids": self.tokenizer.encode_batch(texts)})
+        ids = self.tokenizer.encode_batch(texts)
+        feeds = {"input_ids": ids} | ({"attention_mask": np.ones_like(ids)} if self.takes_mask else {})
+        (embeds,) = self.session.run(["text_embeds"], feeds)
         return embeds
 
 
