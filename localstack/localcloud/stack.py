@@ -47,7 +47,8 @@ def ensure_models(settings: Settings) -> None:
     root = str(settings.model_root)
     hub = subprocess.run([sys.executable, "-m", "model_export.hub", "--out", root], cwd=REPO_ROOT, check=False)
     if hub.returncode == 0:
-        print("models: CLIP weights from the model hub are in place")
+        print("models: CLIP weights from the model hub are in place (images embedded by an earlier model: "
+              "`.venv/bin/python -m imagedrive reembed`)")
     elif hub.returncode == HUB_UNREACHABLE:
         print("models: no model hub reachable; keeping the models there and exporting random-init ones where none are")
     else:
