@@ -146,7 +146,7 @@ def _verify_doctr(manifest: Manifest) -> list[Check]:
 
 def _pooled(output: torch.Tensor | object) -> np.ndarray:
     # transformers 5 returns a model output whose pooler_output holds the projected features.
-    features = output if isinstance(output, torch.Tensor) else output.pooler_output  # type: ignore[attr-defined]
+    features = output if isinstance(output, torch.Tensor) else getattr(output, "pooler_output")  # noqa: B009
     return l2_normalise(features.numpy())
 
 
@@ -154,8 +154,8 @@ def _single(embed: Callable[[list[str]], np.ndarray]) -> Callable[[str], np.ndar
     return lambda text: l2_normalise(embed([text]))[0]
 
 
-def _texts_by(*embedders: Callable[[str], np.ndarray]) -> list[np.ndarray]:
-    return [np.stack([embed(text) for text in fixtures.TEXTS]) for embed in embedders]
+def _texts_by(first: Callable[[str], np.ndarray], second: Callable[[str], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    return tuple(np.stack([embed(text) for text in fixtures.TEXTS]) for embed in (first, second))  # type: ignore[return-value]
 
 
 def _cosine_check(name: str, expected: np.ndarray, actual: np.ndarray, minimum: float) -> Check:

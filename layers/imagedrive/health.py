@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 from imagedrive.aws import client, queue_url
 from imagedrive.db import transaction
@@ -82,16 +83,22 @@ def _postgres() -> None:
         cur.execute("SELECT 1")
 
 
+def _bucket(name: str) -> object:
+    return client("s3").head_bucket(Bucket=name)
+
+
+def _queue(name: str) -> object:
+    return client("sqs").get_queue_attributes(QueueUrl=queue_url(name), AttributeNames=["ApproximateNumberOfMessages"])
+
+
 def check_health(settings: Settings) -> HealthReport:
     """Probe Postgres, both buckets and every queue in parallel, so one slow dependency does not
     add up with the others."""
     checks: dict[str, Callable[[], object]] = {"postgres": _postgres}
     for bucket in (settings.originals_bucket, settings.derived_bucket):
-        checks[f"s3:{bucket}"] = lambda bucket=bucket: client("s3").head_bucket(Bucket=bucket)
+        checks[f"s3:{bucket}"] = partial(_bucket, bucket)
     for queue in (settings.ingest_queue, settings.index_queue):
-        checks[f"sqs:{queue}"] = lambda queue=queue: client("sqs").get_queue_attributes(
-            QueueUrl=queue_url(queue), AttributeNames=["ApproximateNumberOfMessages"]
-        )
+        checks[f"sqs:{queue}"] = partial(_queue, queue)
     with ThreadPoolExecutor(max_workers=len(checks) + 1) as pool:
         drift = pool.submit(measure_drift, settings)
         statuses = list(pool.map(lambda item: _probe(*item), checks.items()))

@@ -11,10 +11,11 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 from imagedrive.settings import REPO_ROOT
 
@@ -182,7 +183,8 @@ def openapi_document() -> dict:
     api_dir = REPO_ROOT / "functions" / "api"
     if str(api_dir) not in sys.path:
         sys.path.insert(0, str(api_dir))  # app.py imports chalicelib from beside it, as `chalice local` runs it
-    return load_handler(api_dir / "app.py", "openapi")().body
+    view = cast(Callable[[], Any], load_handler(api_dir / "app.py", "openapi"))  # a Chalice view, not a Lambda handler
+    return view().body
 
 
 def write_api_types() -> Path:

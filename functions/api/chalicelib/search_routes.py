@@ -71,6 +71,7 @@ def search_image(call: Call) -> SearchResponse:
     request = ImageSearch(k=body.k, s_min=body.s_min)
     if body.key is not None:
         return client.image(call.me.id, ObjectRef(get_settings().originals_bucket, body.key), request)
+    assert body.image_b64 is not None  # the body's validator demands exactly one of key and image_b64
     try:
         picture = base64.b64decode(body.image_b64, validate=True)
     except (binascii.Error, ValueError) as error:

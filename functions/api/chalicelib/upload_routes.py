@@ -5,7 +5,11 @@ from __future__ import annotations
 from imagedrive.api.endpoint import Call, Routes, endpoint
 from imagedrive.settings import get_settings
 from imagedrive.uploads.models import (
-    BatchUploadRequest, BatchUploadResponse, PresignedPost, UploadLimits, UploadRequest,
+    BatchUploadRequest,
+    BatchUploadResponse,
+    PresignedPost,
+    UploadLimits,
+    UploadRequest,
 )
 from imagedrive.uploads.presign import presign_batch, presign_upload
 

@@ -18,7 +18,7 @@ from imagedrive.analytics.models import (
     Summary,
 )
 from imagedrive.auth.models import CurrentUser
-from imagedrive.db import transaction
+from imagedrive.db import fetch_one, transaction
 
 FAILURE_ACTIONS = ("ingest_failed", "embedding_failed", "ingest_abandoned", "missing_original")  # + the reconciler
 _IN_SCOPE = "(%(everyone)s OR i.owner_id = %(user)s)"
@@ -34,9 +34,7 @@ def summary(user: CurrentUser, days: int) -> Summary:
 
         by_status, by_visibility, by_format = grouped("i.status"), grouped("i.visibility"), grouped("i.mime")
         cur.execute(f"SELECT coalesce(sum(i.size), 0)::bigint AS bytes FROM images i WHERE {_IN_SCOPE}", params)
-        total = cur.fetchone()
-        assert total is not None  # an aggregate always returns one row
-        storage_bytes = total["bytes"]
+        storage_bytes = fetch_one(cur)["bytes"]
         return Summary(
             scope="all" if user.is_admin else "own", days=days, images_total=sum(by_status.values()),
             storage_bytes=storage_bytes, by_status=by_status, by_visibility=by_visibility, by_format=by_format,

@@ -39,7 +39,7 @@ def login(username: str, password: str, client: Client) -> IssuedSession:
                 passwords.spend_verification_time(password)
             ok = found is not None and passwords.verify(found[1], password)
             throttle.record(cur, username, client.address, succeeded=ok)
-            if ok:
+            if ok and found is not None:
                 user, password_hash = found
                 if passwords.needs_rehash(password_hash):
                     users.update_hash(cur, user.id, passwords.hash_password(password))

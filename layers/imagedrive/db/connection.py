@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg2
 import psycopg2.extensions
@@ -35,6 +36,14 @@ def reset_connection() -> None:
     if connection is not None and not connection.closed:
         connection.close()
     _local.connection = None
+
+
+def fetch_one(cursor: Any) -> dict:
+    """The row a query that always returns one (an aggregate, a RETURNING) gave back."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row
 
 
 @contextmanager

@@ -17,7 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from imagedrive import audit, storage
-from imagedrive.db import transaction
+from imagedrive.db import fetch_one, transaction
 from imagedrive.imaging import MIME_BY_FORMAT
 from imagedrive.indexing.stale import EVERYONE, mark_stale, request_rebuild
 from imagedrive.ingest.pipeline import IngestItem, Ingestor
@@ -133,7 +133,7 @@ def reembed(ingestor: Ingestor, *, chunk_size: int = 256, batch_size: int = 32) 
         cur.execute(
             "SELECT count(*) AS n FROM embeddings WHERE model_version <> %s", (embedder.model_version,)
         )
-        total = cur.fetchone()["n"]
+        total = fetch_one(cur)["n"]
     last_id = 0
     with tqdm(total=total, unit="img", desc="reembed", dynamic_ncols=True) as progress:
         while True:

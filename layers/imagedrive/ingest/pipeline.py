@@ -25,7 +25,7 @@ from PIL import Image
 
 from imagedrive import audit, storage
 from imagedrive.db import transaction
-from imagedrive.imaging import ImageDecodeError, decode
+from imagedrive.imaging import ImageDecodeError, ImageSource, decode
 from imagedrive.indexing.stale import affected_users, mark_stale, request_rebuild, union
 from imagedrive.inference.batch import BatchEmbedding
 from imagedrive.inference.ocr import OcrResult, read_pages
@@ -43,7 +43,7 @@ from imagedrive.transient import is_transient
 class Embedder(Protocol):
     model_version: str
 
-    def embed_batch(self, image_paths: Sequence[Image.Image], batch_size: int = 32) -> BatchEmbedding: ...
+    def embed_batch(self, image_paths: Sequence[ImageSource], batch_size: int = 32) -> BatchEmbedding: ...
 
     def embed_text(self, text: str) -> np.ndarray: ...
 
@@ -90,6 +90,7 @@ class IngestOutcome:
 class _Prepared:
     outcome: IngestOutcome
     target: IngestTarget
+    image_id: int  # the PENDING row this item resumes or created
     checksum: str
     image: Image.Image
     thumbnail_key: str
@@ -185,8 +186,9 @@ class Ingestor:
             return None
         if size > self.settings.max_upload_bytes:
             checksum = storage.object_sha256(ref)
-            return self._reject(ref, target, outcome, checksum, size,
-                                f"too_large: {size} bytes is more than the {self.settings.max_upload_bytes} allowed")
+            self._reject(ref, target, outcome, checksum, size,
+                         f"too_large: {size} bytes is more than the {self.settings.max_upload_bytes} allowed")
+            return None
         with timed(timings, "read"):
             data = storage.read_bytes(ref)
         checksum = hashlib.sha256(data).hexdigest()
@@ -194,12 +196,15 @@ class Ingestor:
             existing = repository.find_by_checksum(cur, target.owner_id, checksum)
         resuming = existing is not None and existing.uri == ref.uri and existing.status == "PENDING"
         if existing is not None and not resuming:
-            return self._duplicate(ref, target, existing, outcome)
+            self._duplicate(ref, target, existing, outcome)
+            return None
         try:
             with timed(timings, "decode"):
                 decoded = decode(data, max_pixels=self.settings.max_image_pixels)
         except ImageDecodeError as error:
-            return self._reject(ref, target, outcome, checksum, len(data), f"{error.code}: {error.message}")
+            self._reject(ref, target, outcome, checksum, len(data), f"{error.code}: {error.message}")
+            return None
+        image_id: int | None
         if existing is not None:
             image_id = existing.id
         else:
@@ -211,7 +216,8 @@ class Ingestor:
             if image_id is None:  # the same bytes arrived twice at once; the other one won
                 with transaction() as cur:
                     winner = repository.find_by_checksum(cur, target.owner_id, checksum)
-                return self._duplicate(ref, target, winner, outcome)
+                self._duplicate(ref, target, winner, outcome)
+                return None
         outcome.image_id = image_id
         thumbnail = storage.thumbnail_ref(target.owner_id, image_id)
         with timed(timings, "thumbnail"):
@@ -219,7 +225,7 @@ class Ingestor:
                                 THUMBNAIL_MIME)
         with transaction() as cur:
             donor = repository.find_donor(cur, checksum, self.embedder.model_version)
-        return _Prepared(outcome, target, checksum, decoded.image, thumbnail.key, donor, decoded.pages)
+        return _Prepared(outcome, target, image_id, checksum, decoded.image, thumbnail.key, donor, decoded.pages)
 
     def _resolve(self, ref: ObjectRef) -> IngestTarget:
         with transaction() as cur:
@@ -322,8 +328,8 @@ class Ingestor:
     def _embedding_failed(self, p: _Prepared, reason: str) -> None:
         """The spec's `embedding_failed`: audited, FAILED, left out of every index."""
         with transaction() as cur:
-            repository.mark_failed(cur, p.outcome.image_id, reason)
-            audit.record(cur, "embedding_failed", user_id=p.target.owner_id, target_id=p.outcome.image_id,
+            repository.mark_failed(cur, p.image_id, reason)
+            audit.record(cur, "embedding_failed", user_id=p.target.owner_id, target_id=p.image_id,
                          reason=reason)
         p.outcome.status, p.outcome.reason = Status.FAILED, reason
 
@@ -337,7 +343,7 @@ class Ingestor:
             if target.category:
                 manual.append(repository.ensure_category(cur, target.category, target.owner_id,
                                                          target.visibility == "system"))
-            repository.write_ready(cur, outcome.image_id, derived, thumbnail_key=p.thumbnail_key,
+            repository.write_ready(cur, p.image_id, derived, thumbnail_key=p.thumbnail_key,
                                    auto_categories=[t for t in tags if t[0] not in manual],
                                    manual_categories=manual)
             audit.record(cur, "image_ready", user_id=target.owner_id, target_id=outcome.image_id,

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from tqdm import tqdm
 
 from imagedrive import audit, storage
-from imagedrive.db import transaction
+from imagedrive.db import fetch_one, transaction
 from imagedrive.imaging import ImageDecodeError, decode
 from imagedrive.inference.ocr import OcrResult, read_pages
 from imagedrive.ingest import repository
@@ -31,7 +31,7 @@ _STALE = """FROM images i LEFT JOIN ocr_texts o ON o.image_id = i.id
 def count_stale(engine: str, model: str) -> int:
     with transaction() as cur:
         cur.execute(f"SELECT count(*) AS n {_STALE}", {"engine": engine, "model": model})
-        return cur.fetchone()["n"]
+        return fetch_one(cur)["n"]
 
 
 def reocr(reader: TextReader, *, chunk_size: int = 64, limit: int | None = None) -> Counter:

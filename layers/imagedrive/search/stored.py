@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from psycopg2 import sql
 
-from imagedrive.db import transaction
+from imagedrive.db import fetch_one, transaction
 from imagedrive.errors import Conflict, NotFound
 from imagedrive.images.access import visible_clause
 
@@ -40,6 +40,4 @@ def own_ready_ids(user_id: int) -> np.ndarray:
     with transaction() as cur:
         cur.execute("SELECT coalesce(array_agg(id), '{}') AS ids FROM images WHERE owner_id = %s AND status = 'READY'",
                     (user_id,))
-        row = cur.fetchone()
-        assert row is not None  # an aggregate always returns one row
-        return np.asarray(row["ids"], dtype=np.int64)
+        return np.asarray(fetch_one(cur)["ids"], dtype=np.int64)

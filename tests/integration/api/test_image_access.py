@@ -81,7 +81,7 @@ def test_details_carry_categories_ocr_text_status_and_failure_reason(http, alice
     assert detail["categories"] == [] and detail["thumbnail_url"] is None
     assert call(http, "GET", f"/images/{failed}/thumbnail", token=alice.token).status_code == 404
     listed = call(http, "GET", "/images", token=alice.token).json_body["items"]
-    assert [(item["id"], item["error"]) for item in listed] == [(failed, "broken")]  # the gallery needs no second request
+    assert [(item["id"], item["error"]) for item in listed] == [(failed, "broken")]  # no request per gallery card
 
 
 def test_download_link_names_the_original_file(http, alice_and_bob):
