@@ -12,7 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from imagedrive.inference.manifest import MANIFEST_NAME
+from imagedrive.inference.manifest import MANIFEST_NAME, Manifest
+from imagedrive.inference.provenance import RANDOM_INIT
 from model_export import EXPORTER_VERSION
 from model_export.clip_export import export_clip
 from model_export.doctr_export import export_doctr
@@ -52,6 +53,6 @@ def _up_to_date(directory: Path, options: ExportOptions) -> bool:
     if not path.is_file():
         return False
     manifest = json.loads(path.read_text())
-    if options.random_init and "hub" in manifest:
-        return True  # real weights installed from the hub are never replaced by random ones
+    if options.random_init and Manifest(directory, manifest).provenance != RANDOM_INIT:
+        return True  # real weights (from the hub or an export) are never replaced by random ones
     return manifest.get("exporter_version") == EXPORTER_VERSION and manifest.get("source") == options.source()
