@@ -1,5 +1,5 @@
 """Builds the shared Lambda layer: the imagedrive package and layers/requirements.txt, installed
-for Lambda's platform (manylinux x86_64, CPython 3.11) into OUT/python.
+for Lambda's platform (manylinux x86_64, CPython 3.13) into OUT/python.
 
     python layers/build_layer.py --out .aws-sam/layer
 
@@ -18,6 +18,7 @@ from pathlib import Path
 LAYERS_DIR = Path(__file__).resolve().parent
 FORBIDDEN = ("numpy", "onnxruntime", "faiss", "torch", "PIL")
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # Lambda allows 250 MB for function + layers, unzipped
+PYTHON_VERSION = "3.13"  # the Lambda runtime of the functions that use the layer (infra/template.yaml)
 
 
 def pip_install(target: Path, *args: str) -> None:
@@ -31,8 +32,8 @@ def pip_install(target: Path, *args: str) -> None:
 def build(out: Path) -> int:
     site = out / "python"
     shutil.rmtree(out, ignore_errors=True)
-    pip_install(site, "--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
-                "--only-binary=:all:", "-r", str(LAYERS_DIR / "requirements.txt"))
+    pip_install(site, "--platform", "manylinux2014_x86_64", "--implementation", "cp",
+                "--python-version", PYTHON_VERSION, "--only-binary=:all:", "-r", str(LAYERS_DIR / "requirements.txt"))
     pip_install(site, "--no-deps", str(LAYERS_DIR))
     shutil.rmtree(LAYERS_DIR / "build", ignore_errors=True)  # setuptools' leftovers in the source tree
     present = [name for name in FORBIDDEN if (site / name).exists()]

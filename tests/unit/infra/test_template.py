@@ -200,3 +200,122 @@ def test_the_reconciler_runs_on_a_schedule(resources):
     events = resources["ReconcilerFunction"]["Properties"]["Events"]
     (event,) = events.values()
     assert event["Type"] == "Schedule" and event["Properties"]["Schedule"].startswith("rate(")
+
+
+# ---------------------------------------------------------------- the web app on one origin with the API
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+
+def _distribution(resources: dict) -> dict:
+    return resources["AppDistribution"]["Properties"]["DistributionConfig"]
+
+
+def test_the_distribution_serves_the_app_bucket_through_oac_and_the_api_under_api(resources):
+    config = _distribution(resources)
+    origins = {origin["Id"]: origin for origin in config["Origins"]}
+    assert set(origins) == {"app", "api"}
+    app = origins["app"]
+    assert app["DomainName"] == {"Fn::GetAtt": ["AppBucket", "RegionalDomainName"]}
+    assert app["OriginAccessControlId"] == {"Fn::GetAtt": ["AppOriginAccessControl", "Id"]}
+    assert app["S3OriginConfig"] == {"OriginAccessIdentity": ""}, "OAC, not the legacy identity"
+    api = origins["api"]
+    assert api["DomainName"] == {"Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+    assert api["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    # No origin path: the viewer's /api/auth/login is the stage `api`, route /auth/login.
+    assert not api.get("OriginPath")
+    assert resources["RestAPI"]["Properties"]["StageName"] == "api"
+
+    assert config["DefaultCacheBehavior"]["TargetOriginId"] == "app"
+    (api_behaviour,) = config["CacheBehaviors"]
+    assert api_behaviour["PathPattern"] == "/api/*" and api_behaviour["TargetOriginId"] == "api"
+    assert api_behaviour["CachePolicyId"] == CACHING_DISABLED
+    assert api_behaviour["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
+    assert set(api_behaviour["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+    assert api_behaviour["Compress"] is True and "FunctionAssociations" not in api_behaviour
+
+
+def test_the_app_bucket_is_private_and_readable_only_by_the_distribution(resources):
+    bucket = resources["AppBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert "WebsiteConfiguration" not in bucket
+    policy = resources["AppBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "AppBucket"}
+    allows = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    (allow,) = allows
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"} and allow["Action"] == "s3:GetObject"
+    source = allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert source.endswith(":distribution/${AppDistribution}")
+    oac = resources["AppOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert oac["OriginAccessControlOriginType"] == "s3" and oac["SigningBehavior"] == "always"
+
+
+def test_deep_links_serve_index_html_and_files_stay_files(resources):
+    """The viewer-request function itself, run by Node: the app's routes become /index.html, files do not."""
+    from localcloud.node import node_path
+
+    (association,) = _distribution(resources)["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    assert association["FunctionARN"] == {"Fn::GetAtt": ["AppRouteRewrite", "FunctionMetadata.FunctionARN"]}
+    code = resources["AppRouteRewrite"]["Properties"]["FunctionCode"]
+    uris = ["/", "/search", "/images/42", "/assets/index-abc123.js", "/favicon.ico", "/index.html"]
+    script = code + f"console.log(JSON.stringify({uris!r}.map(u => handler({{request: {{uri: u}}}}).uri)));"
+    out = subprocess.run([str(node_path()), "-e", script], capture_output=True, text=True, check=True).stdout
+    assert dict(zip(uris, yaml.safe_load(out), strict=True)) == {
+        "/": "/index.html", "/search": "/index.html", "/images/42": "/index.html",
+        "/assets/index-abc123.js": "/assets/index-abc123.js", "/favicon.ico": "/favicon.ico",
+        "/index.html": "/index.html"}
+
+
+def test_the_api_scopes_its_refresh_cookie_under_the_path_cloudfront_serves_it_at(resources, monkeypatch):
+    from imagedrive.auth.cookies import session_cookies
+    from imagedrive.settings import get_settings
+
+    base_path = resources["APIHandler"]["Properties"]["Environment"]["Variables"]["IMAGEDRIVE_API_BASE_PATH"]
+    (api_behaviour,) = _distribution(resources)["CacheBehaviors"]
+    assert api_behaviour["PathPattern"] == f"{base_path}/*"
+    monkeypatch.setenv("IMAGEDRIVE_API_BASE_PATH", base_path)
+    get_settings.cache_clear()
+    try:
+        refresh, _ = session_cookies("r", "c", max_age=60, secure=True)
+    finally:
+        monkeypatch.delenv("IMAGEDRIVE_API_BASE_PATH")
+        get_settings.cache_clear()
+    assert "Path=/api/auth;" in refresh
+
+
+def test_the_app_url_is_an_output(merged):
+    assert {"AppUrl", "AppBucketName", "AppDistributionId"} <= set(merged["Outputs"])
+
+
+# ---------------------------------------------------------------- Python 3.13
+def _ocr_wheel_refuses_python(version: str) -> bool:
+    """Whether the pinned rapidocr-onnxruntime declares it cannot run on `version`."""
+    from importlib.metadata import metadata
+
+    from packaging.specifiers import SpecifierSet
+
+    pin = next(line for line in (REPO_ROOT / "requirements" / "inference.txt").read_text().splitlines()
+               if line.startswith("rapidocr-onnxruntime=="))
+    installed = metadata("rapidocr-onnxruntime")
+    assert installed["Version"] == pin.split("==")[1].split()[0]
+    return version not in SpecifierSet(installed["Requires-Python"] or "")
+
+
+def test_every_function_and_the_layer_run_python_3_13(resources):
+    from layers.build_layer import PYTHON_VERSION
+
+    assert PYTHON_VERSION == "3.13"
+    assert resources["SharedLayer"]["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    for name in (*ZIP_FUNCTIONS, "APIHandler"):
+        assert resources[name]["Properties"]["Runtime"] == "python3.13", name
+    for name, folder in IMAGE_FUNCTIONS.items():
+        stages = [line.split()[1] for line in (REPO_ROOT / "functions" / folder / "Dockerfile").read_text().splitlines()
+                  if line.startswith("FROM ")]
+        version = stages[-1].rsplit(":", 1)[1]  # the last stage is the function's image
+        assert resources[name]["Metadata"]["DockerTag"].startswith(f"python{version}")
+        if version != "3.13":
+            # The OCR wheel both images install (requirements/inference.txt) holds them back, and only it:
+            # once its pin allows 3.13, this fails and the images move.
+            assert version == "3.11" and _ocr_wheel_refuses_python("3.13"), f"{folder} runs {version}"
