@@ -18,6 +18,7 @@ def export_onnx(
     input_names: Sequence[str],
     output_name: str,
     dynamic_axes: dict[str, dict[int, str]],
+    opset: int = OPSET,
 ) -> None:
     """The TorchScript-based exporter (dynamo=False): parity ~1e-6 and dynamic axes that just work."""
     module.eval()
@@ -34,7 +35,7 @@ def export_onnx(
             input_names=list(input_names),
             output_names=[output_name],
             dynamic_axes=dynamic_axes,
-            opset_version=OPSET,
+            opset_version=opset,
             do_constant_folding=True,
             dynamo=False,
         )
