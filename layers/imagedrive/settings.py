@@ -114,7 +114,9 @@ class Settings(BaseSettings):
     # Search and per-user FAISS indexes (imagedrive/indexing, imagedrive/search).
     query_function: str | None = None  # the query Lambda the API invokes; unset: run the search in process
     query_function_timeout_s: int = 30  # the template's QueryFunction Timeout (a test keeps them equal)
-    index_cache_dir: Path = Path("/tmp/imagedrive-indexes")  # noqa: S108 (Lambda's only writable disk)
+    # Lambda: /tmp, its only writable disk. Elsewhere unset means run_dir/index-cache, so two drives on one
+    # machine (a test run and `./dev up`) never clear each other's copies.
+    index_cache_dir: Path | None = None
     index_cache_mb: int = 1536  # indexes a warm query function keeps in memory, least recently used dropped
     index_build_timeout_s: int = 900  # a 'building' version older than this was interrupted
     search_model_version: str | None = None  # the vectors to index; unset: the CLIP manifest, else the newest
@@ -139,6 +141,12 @@ class Settings(BaseSettings):
                 names = ", ".join(f"IMAGEDRIVE_{name.upper()}" for name in defaults)
                 raise ValueError(f"IMAGEDRIVE_ENVIRONMENT=aws, but {names} still have their local defaults")
         return self
+
+    @property
+    def index_cache(self) -> Path:
+        if self.index_cache_dir is not None:
+            return self.index_cache_dir
+        return Path("/tmp/imagedrive-indexes") if self.environment == "aws" else self.run_dir / "index-cache"  # noqa: S108
 
     @property
     def ingest_dlq(self) -> str:

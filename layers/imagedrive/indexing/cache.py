@@ -33,6 +33,9 @@ class IndexCache:
         self.budget_bytes = budget_bytes
         self._loaded: OrderedDict[tuple[int, int], FlatIndex] = OrderedDict()
         self._lock = threading.Lock()
+        # One load per user at a time: concurrent first searches share one download instead of racing
+        # in the same folder (a load also clears the user's other folders).
+        self._loading: dict[int, threading.Lock] = {}
         self.loads = {"memory": 0, "disk": 0, "s3": 0}  # where each `get` was served from
 
     def get(self, version: IndexVersion) -> FlatIndex:
@@ -43,7 +46,15 @@ class IndexCache:
                 self._loaded.move_to_end(key)
                 self.loads["memory"] += 1
                 return index
-        index = self._load(version)
+        with self._lock:
+            loading = self._loading.setdefault(version.user_id, threading.Lock())
+        with loading:
+            with self._lock:
+                index = self._loaded.get(key)
+                if index is not None:  # another request loaded it while this one waited
+                    self.loads["memory"] += 1
+                    return index
+            index = self._load(version)
         with self._lock:
             for old in [k for k in self._loaded if k[0] == version.user_id and k != key]:
                 del self._loaded[old]
@@ -73,7 +84,7 @@ class IndexCache:
 
     def _drop_other_versions(self, folder: Path) -> None:
         for sibling in folder.parent.glob("*"):
-            if sibling != folder:
+            if sibling != folder and "." not in sibling.name:  # "7.abc123": a download in progress, not ours
                 shutil.rmtree(sibling, ignore_errors=True)
 
     def _evict(self) -> None:

@@ -59,7 +59,7 @@ def default_engine() -> SearchEngine:
     settings = get_settings()
     dirs = find_model_dirs(settings.model_root)
     embedder = ClipEmbedder(dirs["clip"], dirs.get("clip-multilingual"))
-    cache_ = IndexCache(IndexStore(settings.derived_bucket), settings.index_cache_dir, settings.index_cache_mb << 20)
+    cache_ = IndexCache(IndexStore(settings.derived_bucket), settings.index_cache, settings.index_cache_mb << 20)
     return SearchEngine(embedder, cache_)
 
 

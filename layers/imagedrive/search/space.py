@@ -12,6 +12,7 @@ whose files are missing or unreadable is served the same way, and its rebuild re
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -59,13 +60,15 @@ class SearchSpace:
 class SpaceOpener:
     def __init__(self, cache: IndexCache) -> None:
         self.cache = cache
+        self._lock = threading.Lock()
+        self._building: dict[int, threading.Lock] = {}
 
     def open(self, user_id: int, model_version: str) -> SearchSpace:
         settings = get_settings()
         with transaction() as cur:
             current = versions.current(cur, user_id)
         if current is None or current.model_version != model_version:
-            current = self._build(user_id, model_version)
+            current = self._build_once(user_id, model_version)
             if current is None:
                 return self._from_postgres(user_id, model_version)
         with transaction() as cur:
@@ -91,6 +94,17 @@ class SpaceOpener:
         except Exception:
             logger.exception("rebuild request failed", extra={"user_id": user_id})
         return self._from_postgres(user_id, model_version)
+
+    def _build_once(self, user_id: int, model_version: str) -> IndexVersion | None:
+        """Concurrent first searches of one user wait for one build instead of each building a version."""
+        with self._lock:
+            building = self._building.setdefault(user_id, threading.Lock())
+        with building:
+            with transaction() as cur:
+                current = versions.current(cur, user_id)
+            if current is not None and current.model_version == model_version:
+                return current  # built by the request this one waited for
+            return self._build(user_id, model_version)
 
     def _build(self, user_id: int, model_version: str) -> IndexVersion | None:
         try:
