@@ -606,6 +606,18 @@ export interface components {
         /** DuplicateResponse */
         DuplicateResponse: {
             /**
+             * Model Version
+             * @description the CLIP model_version the vectors belong to
+             * @default null
+             */
+            model_version?: string | null;
+            /**
+             * Model Warning
+             * @description set when CLIP is random-init: results are in random order
+             * @default null
+             */
+            model_warning?: string | null;
+            /**
              * Kind
              * @default duplicates
              * @constant
@@ -1043,6 +1055,18 @@ export interface components {
         };
         /** SearchResponse */
         SearchResponse: {
+            /**
+             * Model Version
+             * @description the CLIP model_version the vectors belong to
+             * @default null
+             */
+            model_version?: string | null;
+            /**
+             * Model Warning
+             * @description set when CLIP is random-init: results are in random order
+             * @default null
+             */
+            model_warning?: string | null;
             /**
              * Kind
              * @enum {string}

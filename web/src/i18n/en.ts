@@ -60,6 +60,7 @@ export default {
     imageDrop: 'Drop, paste (Ctrl+V) or choose a picture to find similar ones. It is not stored.',
     choose: 'Choose a picture', sMin: 'Minimum similarity', sMinOff: 'off', k: 'Results',
     timing: 'Show timing', hideTiming: 'Hide timing', score: 'score', cosine: 'cosine', results: '{n} results',
+    randomModels: 'The picture model on this drive is random-init: results by what pictures show are in random order. Text-in-picture search is real.',
     noResults: 'Nothing found.', tryOther: 'Try another kind of search:', why: 'Why it matched',
     reason: { clip: 'looks like the words (rank {rank})', ocr: 'the words are written in it (rank {rank})' },
     category: 'Only in category', query: 'Query picture',

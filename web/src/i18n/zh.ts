@@ -57,6 +57,7 @@ const zh: typeof en = {
     go: '搜索', imageDrop: '拖入、粘贴（Ctrl+V）或选择一张图片来查找相似图片。图片不会被保存。',
     choose: '选择图片', sMin: '最低相似度', sMinOff: '不限', k: '结果数', timing: '显示耗时', hideTiming: '隐藏耗时',
     score: '得分', cosine: '余弦', results: '{n} 个结果', noResults: '没有找到结果。', tryOther: '试试其他搜索方式：',
+    randomModels: '本网盘的图像模型为随机初始化：按画面内容搜索的结果顺序是随机的。图中文字搜索是真实的。',
     why: '匹配原因', reason: { clip: '画面与文字相符（第 {rank} 名）', ocr: '图中写有这些文字（第 {rank} 名）' },
     category: '仅限分类', query: '查询图片',
     t: { embed_ms: '编码', load_ms: '加载索引', search_ms: '检索', hydrate_ms: '补全', total_ms: '总计',
