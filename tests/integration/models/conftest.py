@@ -19,6 +19,7 @@ from safetensors.numpy import save_file
 from tokenizers import Tokenizer, models
 from torch import nn
 
+from model_export.clip_export import build_clip
 from model_export.hub_catalog import CATALOG, HubFile, HubRepo
 from model_export.multilingual_export import build_tower, read_vocab
 from model_export.onnx_io import export_onnx
@@ -34,6 +35,18 @@ class Encoder(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+
+class MaskedTextTower(nn.Module):
+    """CLIP's text tower taking an attention mask too, as some hub exports of it do."""
+
+    def __init__(self, clip: nn.Module) -> None:
+        super().__init__()
+        self.clip = clip
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        output = self.clip.text_model(input_ids=input_ids, attention_mask=attention_mask)
+        return self.clip.text_projection(output.pooler_output)
 
 
 def _clip_tokenizer_json(clip_dir: Path, target: Path) -> None:
@@ -59,8 +72,15 @@ def hub_files(model_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     export_onnx(Encoder(tower.encoder), (ids, (ids != 0).long()), out / "model.onnx",
                 ["input_ids", "attention_mask"], "last_hidden_state", axes)
     save_file({"linear.weight": tower.projection.weight.detach().numpy()}, str(out / "dense.safetensors"))
+    tokens = torch.tensor([[49406, 320, 49407, 49407]], dtype=torch.int64)
+    masked = MaskedTextTower(build_clip(ExportOptions(random_init=True, small=True)))
+    export_onnx(masked, (tokens, torch.ones_like(tokens)), out / "masked_text_model.onnx",
+                ["input_ids", "attention_mask"], "text_embeds",
+                {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
+                 "text_embeds": {0: "batch"}})
     return {
-        "clip": {"vision": clip / "vision.onnx", "text": clip / "text.onnx", "tokenizer": out / "clip-tokenizer.json"},
+        "clip": {"vision": clip / "vision.onnx", "text": clip / "text.onnx", "tokenizer": out / "clip-tokenizer.json",
+                 "masked-text": out / "masked_text_model.onnx"},
         "clip-multilingual": {"encoder": out / "model.onnx", "dense": out / "dense.safetensors",
                               "tokenizer": multilingual / "tokenizer.json", "vocab": multilingual / "vocab.txt"},
     }

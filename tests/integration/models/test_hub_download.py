@@ -97,6 +97,22 @@ def test_good_download_installs_folders_the_runtime_loads_like_our_export(
     assert load_manifest(previous_root / "clip").provenance.startswith("hub:")
 
 
+def test_a_clip_text_graph_that_takes_an_attention_mask_gets_one(fake_hub, hub_catalog, hub_files, previous_root,
+                                                                 model_root):
+    masked = hub_files["clip"]["masked-text"]
+    repo = hub_catalog["clip"]
+    fake_hub.files[f"/{repo.repo}/resolve/{repo.revision}/onnx/text_model.onnx"] = masked.read_bytes()
+    catalog = _pin(hub_catalog, "clip", "text", sha256=hashlib.sha256(masked.read_bytes()).hexdigest(),
+                   size=masked.stat().st_size)
+    _fetch(previous_root, catalog)
+    installed = ClipEmbedder(previous_root / "clip", precision="fp32")
+    assert installed.text.takes_mask
+    exported = ClipEmbedder(model_root / "clip", precision="fp32")
+    assert not exported.text.takes_mask
+    # CLIP's text tower is causal and pools at the end token: an all-ones mask changes nothing.
+    assert np.allclose(installed.text.embed(TEXTS), exported.text.embed(TEXTS), atol=1e-5)
+
+
 def _pin(catalog: dict[str, HubRepo], kind: str, role: str, **changes: object) -> dict[str, HubRepo]:
     repo = catalog[kind]
     return {**catalog, kind: replace(repo, files={**repo.files, role: replace(repo.files[role], **changes)})}
