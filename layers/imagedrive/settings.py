@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8001
     web_port: int = 8000
-    spa_origin: str = "http://localhost:8000"
+    spa_origin: str = "http://localhost:8000"  # unset: http://localhost:{web_port} (see _spa_origin_follows_web_port)
     # The path under which browsers see the API on that origin ("/api" behind the web server and CloudFront;
     # "" when chalice is called directly): the refresh cookie is scoped to {api_base_path}/auth.
     api_base_path: str = Field("", pattern=r"^(/[A-Za-z0-9._~-]+)*$")
@@ -129,6 +129,14 @@ class Settings(BaseSettings):
     search_duplicates_s_min: float = 0.95
     search_duplicates_exact_max: int = 20000  # above this many own images, duplicates use an IVF probe
     search_duplicates_max_pairs: int = 2_000_000  # refuse an s_min so low that nearly everything pairs up
+
+    @model_validator(mode="after")
+    def _spa_origin_follows_web_port(self) -> Settings:
+        """Locally the app's origin is the web server's URL: moving the port (the browser tests use 8766) moves
+        the origin the buckets' CORS and the API allow, unless it was set on purpose."""
+        if "spa_origin" not in self.model_fields_set and self.environment != "aws":  # AWS must name its own
+            self.spa_origin = f"http://localhost:{self.web_port}"
+        return self
 
     @model_validator(mode="after")
     def _named_for_aws(self) -> Settings:

@@ -22,3 +22,13 @@ def test_environment_overrides_every_name(monkeypatch):
     assert settings.aws_endpoint_url == "http://example.test:1"
     assert settings.max_upload_bytes == 1024
     assert ":6001/" in settings.local_database_url
+
+
+def test_the_spa_origin_follows_the_web_port_unless_set(monkeypatch):
+    for name in ("IMAGEDRIVE_SPA_ORIGIN", "IMAGEDRIVE_WEB_PORT", "IMAGEDRIVE_ENVIRONMENT"):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings().spa_origin == "http://localhost:8000"
+    monkeypatch.setenv("IMAGEDRIVE_WEB_PORT", "8766")
+    assert Settings().spa_origin == "http://localhost:8766"  # the origin the browser tests' CORS allows
+    monkeypatch.setenv("IMAGEDRIVE_SPA_ORIGIN", "https://drive.example.org")
+    assert Settings().spa_origin == "https://drive.example.org"
