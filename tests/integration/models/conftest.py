@@ -24,17 +24,7 @@ from model_export.hub_catalog import CATALOG, HubFile, HubRepo
 from model_export.multilingual_export import build_tower, read_vocab
 from model_export.onnx_io import export_onnx
 from model_export.options import ExportOptions
-
-
-class Encoder(nn.Module):
-    """DistilBERT alone, as sentence-transformers' onnx/model.onnx: token states, no pooling."""
-
-    def __init__(self, encoder: nn.Module) -> None:
-        super().__init__()
-        self.encoder = encoder
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+from tests.fixtures.hub_files import Encoder
 
 
 class MaskedTextTower(nn.Module):

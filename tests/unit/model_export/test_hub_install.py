@@ -8,24 +8,15 @@ import onnxruntime as ort
 import pytest
 import torch
 from safetensors.numpy import save_file
-from torch import nn
 
 from model_export.hub_download import HubDownloadError
 from model_export.hub_install import bake_pooling_and_projection
 from model_export.multilingual_export import build_tower
 from model_export.onnx_io import export_onnx
 from model_export.options import ExportOptions
+from tests.fixtures.hub_files import Encoder
 
 VOCAB_SIZE = 500
-
-
-class Encoder(nn.Module):
-    def __init__(self, encoder: nn.Module) -> None:
-        super().__init__()
-        self.encoder = encoder
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
 
 def _export_encoder(tmp_path, opset: int):
