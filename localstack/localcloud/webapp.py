@@ -24,13 +24,12 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request
 
 from imagedrive.settings import Settings, get_settings
+from infra.app_upload import HASHED_PREFIX, cache_control
 from localcloud import node, processes
 
 WEB_PROCESS = "web"
 API_PREFIX = "/api"  # where the browser finds the API on the one origin (CloudFront's path pattern too)
 APP_MARKER = b'<div id="app">'  # web/index.html's mount point: the answer is the app, not someone else's page
-HASHED_ASSETS = "assets/"  # Vite's content-hashed output: a changed file gets a new name, so it never goes stale
-ASSET_MAX_AGE_S = 365 * 24 * 3600
 PROXY_TIMEOUT_S = 60  # above API Gateway's 29 s, so a slow API answer reaches the browser as the API's own
 
 
@@ -50,9 +49,9 @@ def port_is_taken(port: int, host: str = "127.0.0.1") -> bool:
 
 
 class StaticApp:
-    """web/dist over WSGI: files as they are, any other GET the app's index.html (history-mode routing).
-    index.html is revalidated on every load (it names the current hashed assets); hashed assets are cached
-    for a year."""
+    """web/dist over WSGI: files as they are, any other GET the app's index.html (history-mode routing), each
+    with the Cache-Control the deployed app's objects carry (infra/app_upload.py: hashed assets for a year,
+    index.html revalidated on every load)."""
 
     def __init__(self, dist: Path) -> None:
         self.dist = dist
@@ -66,13 +65,13 @@ class StaticApp:
         try:
             if not path or hidden:
                 raise NotFound()
-            max_age = ASSET_MAX_AGE_S if path.startswith(HASHED_ASSETS) else None
-            response = send_from_directory(self.dist, path, environ, max_age=max_age)
-            response.cache_control.immutable = max_age is not None
+            response = send_from_directory(self.dist, path, environ)
         except NotFound:
-            if path.startswith(HASHED_ASSETS) or path == API_PREFIX.lstrip("/"):
+            if path.startswith(HASHED_PREFIX) or path == API_PREFIX.lstrip("/"):
                 return NotFound()(environ, start_response)  # a missing asset is an error, not the app
-            response = send_from_directory(self.dist, "index.html", environ)  # no-cache, with an ETag
+            path = "index.html"
+            response = send_from_directory(self.dist, path, environ)
+        response.headers["Cache-Control"] = cache_control(path)
         return response(environ, start_response)
 
 

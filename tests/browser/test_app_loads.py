@@ -9,6 +9,7 @@ import uuid
 import requests
 from playwright.sync_api import Page, expect
 
+from infra.app_upload import IMMUTABLE, REVALIDATE
 from localcloud.webapp import APP_MARKER
 
 PASSWORD = "a long enough passphrase 42"
@@ -45,13 +46,13 @@ def test_a_deep_link_returns_the_app_and_a_missing_asset_does_not(drive_url):
 
 def test_index_html_is_revalidated_and_hashed_assets_are_cached_for_good(drive_url):
     index = requests.get(f"{drive_url}/", timeout=30)
-    assert index.headers["cache-control"] == "no-cache"  # a new deploy's index names new assets at once
+    assert index.headers["cache-control"] == REVALIDATE  # a new build's index names its new assets at once
     entry = re.search(r'src="(/assets/[^"]+\.js)"', index.text)
     assert entry, index.text
     asset = requests.get(drive_url + entry[1], timeout=30)
     assert asset.status_code == 200
     assert asset.headers["content-type"].startswith("text/javascript")
-    assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert asset.headers["cache-control"] == IMMUTABLE  # as ./dev deploy uploads them for CloudFront
     missing = requests.get(f"{drive_url}/assets/no-such-chunk-0000.js", timeout=30)
     assert missing.status_code == 404  # an asset gone after a deploy fails loudly, not as the HTML page
 
