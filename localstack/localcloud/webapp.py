@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -75,9 +75,20 @@ class StaticApp:
         return response(environ, start_response)
 
 
-def wsgi_app(dist: Path, api_url: str) -> ProxyMiddleware:
-    return ProxyMiddleware(StaticApp(dist), {API_PREFIX: {"target": api_url + "/", "remove_prefix": True}},
-                           timeout=PROXY_TIMEOUT_S)
+def wsgi_app(dist: Path, api_url: str) -> Callable:
+    app = ProxyMiddleware(StaticApp(dist), {API_PREFIX: {"target": api_url + "/", "remove_prefix": True}},
+                          timeout=PROXY_TIMEOUT_S)
+
+    def without_date_and_server(environ: dict, start_response) -> Iterable[bytes]:
+        """The server writes its own Date and Server headers (an answer with two Date headers is malformed), so
+        the API's and send_file's are dropped."""
+        def start(status: str, headers: list[tuple[str, str]], exc_info=None):
+            return start_response(status, [(k, v) for k, v in headers if k.lower() not in ("date", "server")],
+                                  exc_info)
+
+        return app(environ, start)
+
+    return without_date_and_server
 
 
 def start(settings: Settings, env: dict[str, str]) -> None:

@@ -31,6 +31,7 @@ def test_api_health_answers_through_the_same_origin(drive_url, api_url):
     through_origin = requests.get(f"{drive_url}/api/health", timeout=30)
     direct = requests.get(f"{api_url}/health", timeout=30)
     assert through_origin.headers["content-type"].startswith("application/json")
+    assert through_origin.headers["date"].count("GMT") == 1  # one Date header (requests joins repeated ones)
     assert through_origin.json().keys() == direct.json().keys()
     assert "postgres" in through_origin.json()["dependencies"]
 
