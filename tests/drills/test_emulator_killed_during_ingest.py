@@ -48,7 +48,8 @@ def test_twenty_uploads_survive_a_kill_9_of_the_local_aws_during_ingestion(drill
     assert ready_at_kill < UPLOADS, "killed too late: ingestion had already finished"
 
     stack.start_cloud(drill_env)  # start + bootstrap, as `./dev up` does after every start
-    reconcile = subprocess.run([sys.executable, "-m", "imagedrive", "reconcile"], cwd=REPO_ROOT,
+    # As `./dev up` does right after a start: every PENDING row counts, however young (its message may be lost).
+    reconcile = subprocess.run([sys.executable, "-m", "imagedrive", "reconcile", "--after-min", "0"], cwd=REPO_ROOT,
                                env=stack.child_env(), capture_output=True, text=True, timeout=120)
     assert reconcile.returncode == 0, reconcile.stdout[-2000:] + reconcile.stderr[-2000:]
     wait_for(lambda: status_counts(owner) == {"READY": UPLOADS}, 90,
