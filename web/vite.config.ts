@@ -6,10 +6,9 @@ import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import Components from 'unplugin-vue-components/vite'
 import { defineConfig } from 'vite'
 
-// The API lives under /api on the app's own origin. `npm run dev` forwards it to `chalice local`
-// (IMAGEDRIVE_WEB_API, default :8001) the way CloudFront does: /api stripped, the refresh cookie's path
-// moved under /api so the browser sends it back. `vite preview` (what `./dev up` serves the built app with,
-// localcloud/webapp.py) uses this same proxy: preview.proxy defaults to server.proxy.
+// The API lives under /api on the app's own origin. For development, `npm run dev` forwards it to a
+// `chalice local` (IMAGEDRIVE_WEB_API, default :8001) the way localcloud/webapp.py and CloudFront do: /api
+// stripped; the refresh cookie's path is moved under /api for a chalice started without IMAGEDRIVE_API_BASE_PATH.
 const apiTarget = process.env.IMAGEDRIVE_WEB_API ?? 'http://127.0.0.1:8001'
 
 export default defineConfig({
