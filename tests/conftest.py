@@ -53,6 +53,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         elif f"{os.sep}e2e{os.sep}" in path:
             item.add_marker(pytest.mark.integration)
             item.add_marker(pytest.mark.e2e)
+    # The browser tests' drive (its event runner consumes the test ingest queue) lives until the session
+    # ends, so they run last: no other test shares the queues with that runner.
+    items.sort(key=lambda item: f"{os.sep}browser{os.sep}" in str(item.fspath))
 
 
 @pytest.fixture(autouse=True)
