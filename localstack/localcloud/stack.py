@@ -122,10 +122,13 @@ def wait_for_health(settings: Settings, timeout_s: float = 60) -> dict:
 
 
 def _stop_servers(settings: Settings) -> None:
-    """The API and the web server an earlier `up` left running are restarted, so they run today's code and
-    settings (chalice runs without autoreload; an older one may lack the /api base path or use another port)."""
+    """The event runner, API and web server an earlier `up` left running are restarted, so they run today's
+    code, models and settings (none reloads itself: a runner kept from before an upgrade went on reading text
+    with the old OCR engine; an older chalice may lack the /api base path or use another port). A batch the
+    runner had in hand is delivered again by SQS, and ingestion is idempotent."""
     webapp.stop(settings)
     processes.stop(settings.run_dir, API_PROCESS)
+    processes.stop(settings.run_dir, RUNNER_PROCESS)
 
 
 def up(settings: Settings) -> None:
@@ -133,9 +136,9 @@ def up(settings: Settings) -> None:
     start_database(settings)
     start_cloud(settings)
     ensure_models(settings)
+    _stop_servers(settings)
     start_runner(settings)
     heal(settings)
-    _stop_servers(settings)
     start_api(settings, env=webapp.api_env(child_env()))
     wait_for_health(settings)
     webapp.start(settings, child_env())
