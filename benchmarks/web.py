@@ -72,23 +72,14 @@ def _free_port() -> int:
 @contextmanager
 def running_drive() -> Iterator[str]:
     """The benchmark's own drive on one origin; its URL."""
-    from localcloud import bootstrap, processes, server, stack, webapp
+    from localcloud import bootstrap, server, stack
 
     settings = get_settings().model_copy(update={"api_port": _free_port()})
     env = stack.child_env() | {"IMAGEDRIVE_API_PORT": str(settings.api_port)}
     server.start(settings)
     bootstrap.bootstrap(settings)
-    webapp.stop(settings)
-    processes.stop(settings.run_dir, stack.API_PROCESS)
-    stack.start_api(settings, env=webapp.api_env(env))
-    try:
-        stack.wait_for_health(settings)
-        webapp.start(settings, env)
-        webapp.wait_until_serving(settings)
-        yield webapp.url(settings)
-    finally:
-        webapp.stop(settings)
-        processes.stop(settings.run_dir, stack.API_PROCESS)
+    with stack.serving(settings, env) as url:
+        yield url
 
 
 def plant_library(username: str, count: int) -> None:

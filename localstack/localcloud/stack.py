@@ -9,6 +9,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg2
 
@@ -129,6 +131,23 @@ def _stop_servers(settings: Settings) -> None:
     webapp.stop(settings)
     processes.stop(settings.run_dir, API_PROCESS)
     processes.stop(settings.run_dir, RUNNER_PROCESS)
+
+
+@contextmanager
+def serving(drive: Settings, env: dict[str, str]) -> Iterator[str]:
+    """A chalice with the /api base path behind the one-origin web server, on `drive`'s ports and run dir, for as
+    long as the block runs (tests and benchmarks); the app's URL. Leftovers of an earlier run are stopped first."""
+    webapp.stop(drive)
+    processes.stop(drive.run_dir, API_PROCESS)
+    start_api(drive, env=webapp.api_env(env))
+    try:
+        wait_for_health(drive)
+        webapp.start(drive, env)
+        webapp.wait_until_serving(drive)
+        yield webapp.url(drive)
+    finally:
+        webapp.stop(drive)
+        processes.stop(drive.run_dir, API_PROCESS)
 
 
 def up(settings: Settings) -> None:

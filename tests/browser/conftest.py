@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from imagedrive.settings import REPO_ROOT, Settings
-from localcloud import node, processes, stack, system_packages, webapp
+from localcloud import node, processes, stack, system_packages
 
 BROWSER_DIR = Path(__file__).resolve().parent
 SCREENSHOTS = REPO_ROOT / ".run" / "test-output" / "screenshots"
@@ -51,18 +51,11 @@ def drive_url(database: str, cloud: Settings, models, settings: Settings) -> Ite
     tests' chalice on api_port keeps the bare paths), and the event runner so uploads reach READY."""
     drive = settings.model_copy(update={"api_port": _free_port(), "run_dir": settings.run_dir / "browser"})
     env = stack.child_env() | {"IMAGEDRIVE_API_PORT": str(drive.api_port)}  # includes the test model root
-    webapp.stop(drive)  # an earlier session's, killed before it could clean up, forwards to another port
-    processes.stop(drive.run_dir, stack.API_PROCESS)
     stack.start_runner(settings, env=stack.child_env())
-    stack.start_api(drive, env=webapp.api_env(env))
     try:
-        stack.wait_for_health(drive)
-        webapp.start(drive, env)
-        webapp.wait_until_serving(drive)
-        yield webapp.url(drive)
+        with stack.serving(drive, env) as url:
+            yield url
     finally:
-        webapp.stop(drive)
-        processes.stop(drive.run_dir, stack.API_PROCESS)
         processes.stop(settings.run_dir, stack.RUNNER_PROCESS)
 
 
