@@ -161,7 +161,10 @@ def test_concurrent_builds_end_with_one_consistent_current_version(alice, store,
     rows = _version_rows(alice)
     assert current.version == 4, "the newest version wins, whichever finished last"
     assert [o[1] for o in outcomes if o[2]] and max(o[1] for o in outcomes) == 4
-    assert rows[4] == "ready" and all(v >= 3 for v in rows), rows
+    # Publication order is free: the newest is current and at most one older version (the one it replaced,
+    # which a query function may still be loading) stays ready; the rest are retired, none left building.
+    ready = [v for v, status in rows.items() if status == "ready"]
+    assert rows[4] == "ready" and len(ready) <= 2 and "building" not in rows.values(), rows
     folder = tmp_path / "current"
     store.download(current.s3_prefix, folder)
     assert FlatIndex.read(folder / "index.faiss", folder / "positions.npy").size == current.count == 200
