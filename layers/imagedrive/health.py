@@ -9,9 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
-from imagedrive.aws import client, queue_url
+from imagedrive.aws import client
 from imagedrive.db import transaction
 from imagedrive.inference.provenance import ModelProvenance, describe_models, models_warning
+from imagedrive.queues import sqs_queue
 from imagedrive.reconcile.drift import Drift
 from imagedrive.reconcile.drift import measure as measure_drift
 from imagedrive.settings import Settings
@@ -88,7 +89,7 @@ def _bucket(name: str) -> object:
 
 
 def _queue(name: str) -> object:
-    return client("sqs").get_queue_attributes(QueueUrl=queue_url(name), AttributeNames=["ApproximateNumberOfMessages"])
+    return sqs_queue(name).depth()
 
 
 def check_health(settings: Settings) -> HealthReport:

@@ -1,7 +1,10 @@
-"""Where things live in S3, and the few S3 operations every function shares.
+"""Where things live in S3 (every key scheme is defined here and nowhere else), and the object store
+port the services take: `ObjectStore`, with `S3ObjectStore` as the adapter (tests/fakes has the in-memory
+one; tests/contract keeps the two in step).
 
 originals bucket: uploads/{user_id}/{uuid}/{filename}   browser uploads (presigned POST)
                   drop/{username|system}/[category/]…   the drop folder
+                  imports/{…}                           bulk import copies (no S3 event: the importer ingests)
                   quarantine/{original key}             invalid files, kept for inspection
                   queries/{user_id}/{uuid}/{filename}   image-search query pictures, deleted once read
 derived bucket:   thumbnails/{owner_id}/{image_id}.jpg
@@ -16,10 +19,14 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, Protocol
 from urllib.parse import quote, unquote_plus
+
+from botocore.exceptions import ClientError
 
 from imagedrive.aws import client
 from imagedrive.settings import get_settings
@@ -28,6 +35,10 @@ UPLOADS_PREFIX = "uploads/"
 DROP_PREFIX = "drop/"
 QUARANTINE_PREFIX = "quarantine/"
 QUERIES_PREFIX = "queries/"
+IMPORTS_PREFIX = "imports/"  # not an ingest prefix: S3 sends no event, the importer ingests itself
+THUMBNAILS_PREFIX = "thumbnails/"
+INDEXES_PREFIX = "indexes/"
+EXPORTS_PREFIX = "exports/"
 # Folder separators and control characters; everything else (spaces, %, +, unicode) is a fine key.
 _UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]+")
 
@@ -74,29 +85,29 @@ def is_own_query_key(user_id: int, key: str) -> bool:
     return key.startswith(f"{QUERIES_PREFIX}{user_id}/") and ".." not in key
 
 
+def thumbnail_key(owner_id: int, image_id: int) -> str:
+    """Computed once at ingestion and stored in images.thumbnail_key; display and deletion read the column."""
+    return f"{THUMBNAILS_PREFIX}{owner_id}/{image_id}.jpg"
+
+
 def thumbnail_ref(owner_id: int, image_id: int) -> ObjectRef:
-    return ObjectRef(get_settings().derived_bucket, f"thumbnails/{owner_id}/{image_id}.jpg")
+    return ObjectRef(get_settings().derived_bucket, thumbnail_key(owner_id, image_id))
+
+
+def index_prefix(user_id: int, version: int) -> str:
+    return f"{INDEXES_PREFIX}{user_id}/{version}/"
+
+
+def import_key(owner_id: int, checksum: str, filename: str) -> str:
+    return f"{IMPORTS_PREFIX}{owner_id}/{checksum}/{filename}"
+
+
+def export_key(user_id: int, job_id: str, export_format: str) -> str:
+    return f"{EXPORTS_PREFIX}{user_id}/{job_id}.{export_format}"
 
 
 def quarantine_ref(original: ObjectRef) -> ObjectRef:
     return ObjectRef(original.bucket, QUARANTINE_PREFIX + original.key)
-
-
-def read_bytes(ref: ObjectRef) -> bytes:
-    return client("s3").get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
-
-
-def object_size(ref: ObjectRef) -> int:
-    return client("s3").head_object(Bucket=ref.bucket, Key=ref.key)["ContentLength"]
-
-
-def object_sha256(ref: ObjectRef, chunk_bytes: int = 1 << 20) -> str:
-    """The checksum of an object too large to hold in memory, streamed."""
-    digest = hashlib.sha256()
-    body = client("s3").get_object(Bucket=ref.bucket, Key=ref.key)["Body"]
-    for chunk in iter(lambda: body.read(chunk_bytes), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -106,37 +117,100 @@ class ListedObject:
     last_modified: datetime
 
 
-def list_objects(bucket: str, prefix: str, *, max_keys: int | None = None) -> Iterator[ListedObject]:
-    """Every object under `prefix` in key order (at most `max_keys`), a page of 1000 per request."""
-    pages = client("s3").get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix=prefix, PaginationConfig={"MaxItems": max_keys} if max_keys else {},
-    )
-    for page in pages:
-        for item in page.get("Contents", []):
-            yield ListedObject(item["Key"], item["Size"], item["LastModified"])
+class ObjectNotFound(LookupError):
+    """The object does not exist (S3's 404 / NoSuchKey), as every adapter reports it."""
 
 
-def write_bytes(ref: ObjectRef, body: bytes, content_type: str, **extra: Any) -> None:
-    client("s3").put_object(Bucket=ref.bucket, Key=ref.key, Body=body, ContentType=content_type, **extra)
+class ObjectStore(Protocol):
+    """What the services need from S3. Missing objects raise ObjectNotFound."""
+
+    def read_bytes(self, ref: ObjectRef) -> bytes: ...
+
+    def object_size(self, ref: ObjectRef) -> int: ...
+
+    def object_sha256(self, ref: ObjectRef) -> str: ...
+
+    def list_objects(self, bucket: str, prefix: str, *, max_keys: int | None = None) -> Iterator[ListedObject]: ...
+
+    def write_bytes(self, ref: ObjectRef, body: bytes, content_type: str, **extra: Any) -> None: ...
+
+    def copy(self, source: ObjectRef, target: ObjectRef) -> None: ...
+
+    def delete(self, *refs: ObjectRef) -> None: ...
+
+    def presigned_get(self, ref: ObjectRef, *, download_name: str | None = None, ttl_s: int | None = None) -> str: ...
 
 
-def copy(source: ObjectRef, target: ObjectRef) -> None:
-    source_spec = {"Bucket": source.bucket, "Key": source.key}
-    client("s3").copy_object(Bucket=target.bucket, Key=target.key, CopySource=source_spec)
+def is_missing(error: ClientError) -> bool:
+    """S3's several ways of saying "no such object" (GET: NoSuchKey, HEAD: 404)."""
+    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
-def delete(*refs: ObjectRef) -> None:
-    for ref in refs:
-        client("s3").delete_object(Bucket=ref.bucket, Key=ref.key)
+@contextmanager
+def _not_found_as_lookup(ref: ObjectRef) -> Iterator[None]:
+    try:
+        yield
+    except ClientError as error:
+        if is_missing(error):
+            raise ObjectNotFound(ref.uri) from error
+        raise
 
 
-def presigned_get(ref: ObjectRef, *, download_name: str | None = None, ttl_s: int | None = None) -> str:
-    params: dict[str, Any] = {"Bucket": ref.bucket, "Key": ref.key}
-    if download_name:
-        params["ResponseContentDisposition"] = content_disposition(download_name)
-    return client("s3").generate_presigned_url(
-        "get_object", Params=params, ExpiresIn=ttl_s or get_settings().presign_ttl_s
-    )
+class S3ObjectStore:
+    """The ObjectStore on S3 (or the local AWS)."""
+
+    def read_bytes(self, ref: ObjectRef) -> bytes:
+        with _not_found_as_lookup(ref):
+            return client("s3").get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
+
+    def object_size(self, ref: ObjectRef) -> int:
+        with _not_found_as_lookup(ref):
+            return client("s3").head_object(Bucket=ref.bucket, Key=ref.key)["ContentLength"]
+
+    def object_sha256(self, ref: ObjectRef, chunk_bytes: int = 1 << 20) -> str:
+        """The checksum of an object too large to hold in memory, streamed."""
+        digest = hashlib.sha256()
+        with _not_found_as_lookup(ref):
+            body = client("s3").get_object(Bucket=ref.bucket, Key=ref.key)["Body"]
+        for chunk in iter(lambda: body.read(chunk_bytes), b""):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def list_objects(self, bucket: str, prefix: str, *, max_keys: int | None = None) -> Iterator[ListedObject]:
+        """Every object under `prefix` in key order (at most `max_keys`), a page of 1000 per request."""
+        pages = client("s3").get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, Prefix=prefix, PaginationConfig={"MaxItems": max_keys} if max_keys else {},
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield ListedObject(item["Key"], item["Size"], item["LastModified"])
+
+    def write_bytes(self, ref: ObjectRef, body: bytes, content_type: str, **extra: Any) -> None:
+        client("s3").put_object(Bucket=ref.bucket, Key=ref.key, Body=body, ContentType=content_type, **extra)
+
+    def copy(self, source: ObjectRef, target: ObjectRef) -> None:
+        source_spec = {"Bucket": source.bucket, "Key": source.key}
+        with _not_found_as_lookup(source):
+            client("s3").copy_object(Bucket=target.bucket, Key=target.key, CopySource=source_spec)
+
+    def delete(self, *refs: ObjectRef) -> None:
+        """Deleting what is already gone is not an error (S3 semantics)."""
+        for ref in refs:
+            client("s3").delete_object(Bucket=ref.bucket, Key=ref.key)
+
+    def presigned_get(self, ref: ObjectRef, *, download_name: str | None = None, ttl_s: int | None = None) -> str:
+        params: dict[str, Any] = {"Bucket": ref.bucket, "Key": ref.key}
+        if download_name:
+            params["ResponseContentDisposition"] = content_disposition(download_name)
+        return client("s3").generate_presigned_url(
+            "get_object", Params=params, ExpiresIn=ttl_s or get_settings().presign_ttl_s
+        )
+
+
+@cache
+def s3_objects() -> S3ObjectStore:
+    """The process's S3 adapter, for composition roots (handlers, CLI) and services not given a store."""
+    return S3ObjectStore()
 
 
 def content_disposition(filename: str) -> str:

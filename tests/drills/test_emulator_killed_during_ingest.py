@@ -60,8 +60,8 @@ def test_twenty_uploads_survive_a_kill_9_of_the_local_aws_during_ingestion(drill
         rows = cur.fetchall()
     assert len(rows) == UPLOADS and len({row["checksum"] for row in rows}) == UPLOADS, "exactly once"
     for row in rows:
-        assert storage.read_bytes(ObjectRef.from_uri(row["uri"]))[:2] == b"\xff\xd8", row["uri"]
-        thumbnail = storage.read_bytes(ObjectRef(drill_env.derived_bucket, row["thumbnail_key"]))
+        assert storage.s3_objects().read_bytes(ObjectRef.from_uri(row["uri"]))[:2] == b"\xff\xd8", row["uri"]
+        thumbnail = storage.s3_objects().read_bytes(ObjectRef(drill_env.derived_bucket, row["thumbnail_key"]))
         assert len(thumbnail) > 100, row["thumbnail_key"]
 
     answer = search.text(owner, TextSearch(q="a photo", k=50))

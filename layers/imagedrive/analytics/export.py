@@ -30,7 +30,7 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 def start(user: CurrentUser, export_format: str) -> ExportJob:
     settings = get_settings()
     job_id = str(uuid.uuid4())
-    key = f"exports/{user.id}/{job_id}.{export_format}"
+    key = storage.export_key(user.id, job_id, export_format)
     upload = client("s3").create_multipart_upload(
         Bucket=settings.derived_bucket, Key=key, ContentType=CONTENT_TYPES[export_format])
     with transaction() as cur:
@@ -137,7 +137,8 @@ def _out(job: dict[str, Any]) -> ExportJob:
     url = None
     if job["status"] == "done":
         name = f"imagedrive-export-{job['created_at']:%Y%m%d-%H%M%S}.{job['format']}"
-        url = storage.presigned_get(ObjectRef(get_settings().derived_bucket, job["s3_key"]), download_name=name)
+        export = ObjectRef(get_settings().derived_bucket, job["s3_key"])
+        url = storage.s3_objects().presigned_get(export, download_name=name)
     total = job["total_rows"]
     return ExportJob(
         id=str(job["id"]), format=job["format"], scope=job["scope"], status=job["status"],

@@ -53,7 +53,7 @@ def download_link(user: CurrentUser, image_id: int) -> DownloadLink:
     with transaction() as cur:
         row = visible_image(cur, user, image_id)
     ttl_s = get_settings().presign_ttl_s
-    url = storage.presigned_get(ObjectRef.from_uri(row["uri"]), download_name=row["filename"], ttl_s=ttl_s)
+    url = storage.s3_objects().presigned_get(ObjectRef.from_uri(row["uri"]), download_name=row["filename"], ttl_s=ttl_s)
     return DownloadLink(url=url, filename=row["filename"], expires_in=ttl_s)
 
 
@@ -63,7 +63,7 @@ def thumbnail_link(user: CurrentUser, image_id: int) -> Link:
     if not row["thumbnail_key"]:
         raise NotFound("this image has no thumbnail yet", code="thumbnail_not_ready")
     ttl_s = get_settings().presign_ttl_s
-    return Link(url=storage.presigned_get(_thumbnail(row), ttl_s=ttl_s), expires_in=ttl_s)
+    return Link(url=storage.s3_objects().presigned_get(_thumbnail(row), ttl_s=ttl_s), expires_in=ttl_s)
 
 
 def update_image(user: CurrentUser, image_id: int, patch: ImagePatch) -> ImageDetail:
@@ -135,7 +135,7 @@ def modifiable_image(cur, user: CurrentUser, image_id: int) -> dict:
 
 
 def _summary(row: dict, viewer: CurrentUser) -> ImageSummary:
-    thumbnail_url = storage.presigned_get(_thumbnail(row)) if row["thumbnail_key"] else None
+    thumbnail_url = storage.s3_objects().presigned_get(_thumbnail(row)) if row["thumbnail_key"] else None
     return ImageSummary(
         id=row["id"], filename=row["filename"], owner_id=row["owner_id"], owner=row["owner"],
         is_owner=row["owner_id"] == viewer.id, mime=row["mime"], width=row["w"], height=row["h"],

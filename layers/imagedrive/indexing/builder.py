@@ -15,11 +15,12 @@ from pathlib import Path
 from imagedrive.db import transaction
 from imagedrive.indexing import versions
 from imagedrive.indexing.flat_index import FlatIndex
-from imagedrive.indexing.store import INDEX_FILE, POSITIONS_FILE, IndexManifest, IndexStore, version_prefix
+from imagedrive.indexing.store import INDEX_FILE, POSITIONS_FILE, IndexManifest, IndexStore
 from imagedrive.indexing.vectors import read_visible
 from imagedrive.indexing.versions import IndexVersion
 from imagedrive.log import logger, timed
 from imagedrive.settings import get_settings
+from imagedrive.storage import index_prefix
 
 SPEC_DIM = 512  # the dimension of an index with no vectors at all (the spec's float32[512])
 
@@ -38,7 +39,7 @@ def build_user_index(user_id: int, model_version: str, *, store: IndexStore | No
     started = time.perf_counter()
     with transaction() as cur:
         version = versions.allocate(cur, user_id)
-        prefix = version_prefix(user_id, version)
+        prefix = index_prefix(user_id, version)
         versions.start(cur, user_id, version, prefix)
     try:
         with timed(timings, "read"), transaction() as cur:

@@ -8,11 +8,10 @@ users whose index is already fresh.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
-from imagedrive.aws import client, queue_url
+from imagedrive.queues import sqs_queue
 from imagedrive.settings import get_settings
 
 EVERYONE = "*"
@@ -55,7 +54,7 @@ def request_rebuild(users: Iterable[int] | str) -> None:
     """One message for the index queue; call after the transaction that marked them commits."""
     payload = {"users": EVERYONE if isinstance(users, str) else sorted(set(users))}
     if payload["users"]:
-        client("sqs").send_message(QueueUrl=queue_url(get_settings().index_queue), MessageBody=json.dumps(payload))
+        sqs_queue(get_settings().index_queue).send(payload)
 
 
 def request_repair(users: list[int]) -> None:

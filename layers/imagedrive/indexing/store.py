@@ -18,9 +18,8 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
 from imagedrive.aws import client
-from imagedrive.storage import list_objects
+from imagedrive.storage import is_missing, s3_objects
 
-INDEXES_PREFIX = "indexes/"
 INDEX_FILE = "index.faiss"
 POSITIONS_FILE = "positions.npy"
 MANIFEST_FILE = "manifest.json"
@@ -31,14 +30,6 @@ _TRANSFER = TransferConfig(multipart_threshold=16 << 20, multipart_chunksize=16 
 class IndexUnavailable(Exception):
     """A version's files are missing from S3 or cannot be read; searches fall back to Postgres and the
     version is rebuilt."""
-
-
-def is_missing(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
-
-
-def version_prefix(user_id: int, version: int) -> str:
-    return f"{INDEXES_PREFIX}{user_id}/{version}/"
 
 
 @dataclass(frozen=True)
@@ -102,7 +93,7 @@ class IndexStore:
     def problem(self, prefix: str, count: int) -> str | None:
         """Why the version under `prefix` cannot serve (a file missing, a manifest that does not
         describe `count` vectors), or None; reads only the listing and the small manifest."""
-        present = {o.key.removeprefix(prefix) for o in list_objects(self.bucket, prefix)}
+        present = {o.key.removeprefix(prefix) for o in s3_objects().list_objects(self.bucket, prefix)}
         missing = [name for name in FILES if name not in present]
         if missing:
             return f"missing {', '.join(missing)}"

@@ -27,7 +27,6 @@ from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
-IMPORTS_PREFIX = "imports/"  # not an ingest prefix: S3 sends no event, the importer ingests itself
 _CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".tif": "image/tiff", ".tiff": "image/tiff"}
 
 
@@ -88,8 +87,8 @@ def import_folder(root: Path, make_ingestor: Callable[[], Ingestor], options: Im
                     owner_id, visibility, "import", storage.sanitise_filename(path.name),
                     path.parent.name if options.category_from_dirname and path.parent != root else None,
                 )
-                ref = ObjectRef(bucket, f"{IMPORTS_PREFIX}{owner_id}/{checksum}/{target.filename}")
-                storage.write_bytes(ref, path.read_bytes(), _content_type(path))
+                ref = ObjectRef(bucket, storage.import_key(owner_id, checksum, target.filename))
+                storage.s3_objects().write_bytes(ref, path.read_bytes(), _content_type(path))
                 items.append(IngestItem(ref, target))
             chunk_started = time.perf_counter()
             ingestor = ingestor or make_ingestor()
@@ -147,7 +146,7 @@ def reembed(ingestor: Ingestor, *, chunk_size: int = 256, batch_size: int = 32) 
             if not rows:
                 break
             last_id = rows[-1]["id"]
-            images = [storage.read_bytes(ObjectRef.from_uri(row["uri"])) for row in rows]
+            images = [storage.s3_objects().read_bytes(ObjectRef.from_uri(row["uri"])) for row in rows]
             batch = embedder.embed_batch(images, batch_size=batch_size)
             with transaction() as cur:
                 for row, vector in zip(rows, batch.vectors, strict=True):

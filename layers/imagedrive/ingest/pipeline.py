@@ -20,7 +20,6 @@ from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
-from botocore.exceptions import ClientError
 from PIL import Image
 
 from imagedrive import audit, storage
@@ -177,20 +176,18 @@ class Ingestor:
             outcome.status = Status.SKIPPED
             return None
         try:
-            size = storage.object_size(ref)
-        except ClientError as error:
-            if error.response["Error"]["Code"] not in ("404", "NoSuchKey", "NotFound"):
-                raise
+            size = storage.s3_objects().object_size(ref)
+        except storage.ObjectNotFound:
             # Already handled (a redelivered event) or deleted before we got to it.
             outcome.status, outcome.reason = Status.SKIPPED, "the object no longer exists"
             return None
         if size > self.settings.max_upload_bytes:
-            checksum = storage.object_sha256(ref)
+            checksum = storage.s3_objects().object_sha256(ref)
             self._reject(ref, target, outcome, checksum, size,
                          f"too_large: {size} bytes is more than the {self.settings.max_upload_bytes} allowed")
             return None
         with timed(timings, "read"):
-            data = storage.read_bytes(ref)
+            data = storage.s3_objects().read_bytes(ref)
         checksum = hashlib.sha256(data).hexdigest()
         with transaction() as cur:
             existing = repository.find_by_checksum(cur, target.owner_id, checksum)
@@ -221,7 +218,7 @@ class Ingestor:
         outcome.image_id = image_id
         thumbnail = storage.thumbnail_ref(target.owner_id, image_id)
         with timed(timings, "thumbnail"):
-            storage.write_bytes(thumbnail, make_thumbnail(decoded.image, self.settings.thumbnail_max_side),
+            storage.s3_objects().write_bytes(thumbnail, make_thumbnail(decoded.image, self.settings.thumbnail_max_side),
                                 THUMBNAIL_MIME)
         with transaction() as cur:
             donor = repository.find_donor(cur, checksum, self.embedder.model_version)
@@ -242,7 +239,7 @@ class Ingestor:
         # A second upload of bytes the owner already has: no new row, so the object would be orphaned.
         with transaction() as cur:
             audit.record(cur, "duplicate_upload", user_id=target.owner_id, target_id=existing.id, key=ref.key)
-        storage.delete(ref)
+        storage.s3_objects().delete(ref)
         return None
 
     def _reject(
@@ -258,7 +255,7 @@ class Ingestor:
         checksum: str | None = None, size: int = 0,
     ) -> None:
         kept = storage.quarantine_ref(ref)
-        storage.copy(ref, kept)
+        storage.s3_objects().copy(ref, kept)
         outcome.reason = reason
         with transaction() as cur:
             image_id = None
@@ -269,7 +266,7 @@ class Ingestor:
             outcome.image_id = image_id
             audit.record(cur, "ingest_failed", user_id=target.owner_id if target else None, target_id=image_id,
                          key=ref.key, quarantined_as=kept.key, reason=reason)
-        storage.delete(ref)
+        storage.s3_objects().delete(ref)
 
     # -- stage 2: inference, batched across the prepared objects -------------------------------
 

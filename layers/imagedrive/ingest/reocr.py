@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from botocore.exceptions import ClientError
 from tqdm import tqdm
 
 from imagedrive import audit, storage
@@ -68,11 +67,10 @@ def reocr(reader: TextReader, *, chunk_size: int = 64, limit: int | None = None)
 def _read(reader: TextReader, row: dict[str, Any]) -> OcrResult | str:
     """The OCR result, or why there is none (a string) when the original is gone or unreadable."""
     try:
-        decoded = decode(storage.read_bytes(ObjectRef.from_uri(row["uri"])), max_pixels=get_settings().max_image_pixels)
+        original = storage.s3_objects().read_bytes(ObjectRef.from_uri(row["uri"]))
+        decoded = decode(original, max_pixels=get_settings().max_image_pixels)
         return read_pages(reader, decoded.pages)
     except ImageDecodeError as error:
         return f"{error.code}: {error.message}"
-    except ClientError as error:
-        if error.response["Error"]["Code"] not in ("404", "NoSuchKey", "NotFound"):
-            raise  # transient: the run stops; the chunks before are committed, so it resumes
+    except storage.ObjectNotFound:  # anything else is transient: the run stops and resumes from its chunks
         return "original_missing: the original is no longer in the bucket"

@@ -9,10 +9,9 @@ from typing import Any
 
 from imagedrive.db import transaction
 from imagedrive.indexing import versions
-from imagedrive.indexing.store import INDEXES_PREFIX
 from imagedrive.reconcile import findings
 from imagedrive.settings import Settings
-from imagedrive.storage import list_objects
+from imagedrive.storage import INDEXES_PREFIX, s3_objects
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ def measure(settings: Settings) -> Drift:
         stuck = findings.count_pending_older_than(cur, settings.reconcile_after_min)
         current = versions.every_current(cur)
     limit = settings.health_index_keys_max
-    listed = {o.key for o in list_objects(settings.derived_bucket, INDEXES_PREFIX, max_keys=limit)}
+    listed = {o.key for o in s3_objects().list_objects(settings.derived_bucket, INDEXES_PREFIX, max_keys=limit)}
     missing = findings.unlisted_index_files(current, listed, complete=len(listed) < limit)
     dead = findings.dead_letters([settings.ingest_dlq, settings.index_dlq])
     return Drift(settings.reconcile_after_min, stuck, missing, dead)

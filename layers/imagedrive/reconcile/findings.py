@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from imagedrive.aws import client, queue_url
 from imagedrive.indexing.store import FILES, MANIFEST_FILE, IndexStore
 from imagedrive.indexing.versions import IndexVersion
-from imagedrive.storage import DROP_PREFIX, UPLOADS_PREFIX, ListedObject, ObjectRef, list_objects
+from imagedrive.queues import sqs_queue
+from imagedrive.storage import DROP_PREFIX, UPLOADS_PREFIX, ListedObject, ObjectRef, s3_objects
 
 INGEST_PREFIXES = (UPLOADS_PREFIX, DROP_PREFIX)  # what S3 announces to the ingest queue
 
@@ -60,7 +60,7 @@ def known_uris(cur: Any, bucket: str) -> set[str]:
 
 
 def objects_under(bucket: str, prefixes: Iterable[str]) -> dict[str, ListedObject]:
-    return {o.key: o for prefix in prefixes for o in list_objects(bucket, prefix)}
+    return {o.key: o for prefix in prefixes for o in s3_objects().list_objects(bucket, prefix)}
 
 
 def vanished(rows: list[ImageRow], present: dict[str, ListedObject]) -> list[ImageRow]:
@@ -92,9 +92,4 @@ def unlisted_index_files(current: list[IndexVersion], listed: set[str], *, compl
 
 def dead_letters(queues: Iterable[str]) -> dict[str, int]:
     """Messages waiting in each dead-letter queue."""
-    sqs = client("sqs")
-    depth = {}
-    for queue in queues:
-        attributes = sqs.get_queue_attributes(QueueUrl=queue_url(queue), AttributeNames=["ApproximateNumberOfMessages"])
-        depth[queue] = int(attributes["Attributes"]["ApproximateNumberOfMessages"])
-    return depth
+    return {queue: sqs_queue(queue).depth() for queue in queues}

@@ -3,32 +3,23 @@ a row is marked FAILED only while it is still PENDING or READY, a rebuild of a f
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from imagedrive import audit
-from imagedrive.aws import client, queue_url
 from imagedrive.db import transaction
 from imagedrive.indexing.stale import affected_users, mark_stale, request_rebuild, request_repair, union
 from imagedrive.ingest.events import object_created_event
+from imagedrive.queues import sqs_queue
 from imagedrive.reconcile.findings import ImageRow
 from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef
 
 MISSING_ORIGINAL = "missing_original"
-_SQS_BATCH = 10  # SendMessageBatch's limit
 
 
 def enqueue(objects: Sequence[tuple[ObjectRef, int]]) -> None:
     """The notification S3 would have sent for each (object, size), on the ingest queue."""
-    sqs, url = client("sqs"), queue_url(get_settings().ingest_queue)
-    for start in range(0, len(objects), _SQS_BATCH):
-        chunk = objects[start:start + _SQS_BATCH]
-        entries = [{"Id": str(n), "MessageBody": json.dumps(object_created_event(ref, size))}
-                   for n, (ref, size) in enumerate(chunk)]
-        failed = sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed", [])
-        if failed:
-            raise RuntimeError(f"the ingest queue refused {len(failed)} re-sent events: {failed[:3]}")
+    sqs_queue(get_settings().ingest_queue).send_many([object_created_event(ref, size) for ref, size in objects])
 
 
 def mark_missing_original(rows: Sequence[ImageRow]) -> list[int]:

@@ -6,12 +6,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from imagedrive import storage
 from imagedrive.db import transaction
 from imagedrive.indexing import versions
-from imagedrive.indexing.store import IndexStore, is_missing
+from imagedrive.indexing.store import IndexStore
 from imagedrive.log import logger
 from imagedrive.reconcile import findings, repair
 from imagedrive.reconcile.findings import ImageRow
@@ -64,9 +62,7 @@ def reconcile(settings: Settings | None = None, *, after_min: int | None = None,
 
 def _exists(row: ImageRow) -> bool:
     try:
-        storage.object_size(row.ref)
-    except ClientError as error:
-        if is_missing(error):
-            return False
-        raise
+        storage.s3_objects().object_size(row.ref)
+    except storage.ObjectNotFound:
+        return False
     return True

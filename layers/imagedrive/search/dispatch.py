@@ -83,10 +83,10 @@ def query_image(user_id: int, event: dict[str, Any]) -> bytes:
         if not storage.is_own_query_key(user_id, key):
             raise Forbidden("the query image must be one of your own uploads", code="not_your_query_image")
         ref = ObjectRef(get_settings().originals_bucket, key)
-        if storage.object_size(ref) > limit:
+        if storage.s3_objects().object_size(ref) > limit:
             raise PayloadTooLarge(f"the query image is larger than {limit} bytes")
-        data = storage.read_bytes(ref)
-        storage.delete(ref)  # a query picture is not a drive image: nothing keeps it
+        data = storage.s3_objects().read_bytes(ref)
+        storage.s3_objects().delete(ref)  # a query picture is not a drive image: nothing keeps it
     else:
         raise InvalidInput("send the query image as image_b64 or image_key", code="missing_image")
     if len(data) > limit:

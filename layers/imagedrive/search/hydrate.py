@@ -45,4 +45,4 @@ def category_members(user_id: int, category: int) -> list[int]:
 def thumbnail_url(row: dict[str, Any]) -> str | None:
     if not row["thumbnail_key"]:
         return None
-    return storage.presigned_get(ObjectRef(get_settings().derived_bucket, row["thumbnail_key"]))
+    return storage.s3_objects().presigned_get(ObjectRef(get_settings().derived_bucket, row["thumbnail_key"]))

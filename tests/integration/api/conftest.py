@@ -103,8 +103,8 @@ def insert_image(owner_id: int, filename: str = "photo.jpg", *, visibility: str 
         image_id = cur.fetchone()["id"]
         if with_objects:
             thumbnail = storage.thumbnail_ref(owner_id, image_id)
-            storage.write_bytes(original, b"original bytes", mime)
-            storage.write_bytes(thumbnail, b"thumbnail bytes", "image/jpeg")
+            storage.s3_objects().write_bytes(original, b"original bytes", mime)
+            storage.s3_objects().write_bytes(thumbnail, b"thumbnail bytes", "image/jpeg")
             cur.execute("UPDATE images SET thumbnail_key = %s WHERE id = %s", (thumbnail.key, image_id))
     return image_id
 

@@ -45,7 +45,7 @@ def test_an_upload_reaches_ready_with_a_unit_vector_a_thumbnail_and_its_ocr(inge
     assert (row["status"], row["w"], row["h"], row["mime"], row["size"]) == ("READY", 800, 400, "image/png", len(data))
     assert row["ready_at"] is not None and row["error"] is None
     assert abs(np.linalg.norm(_vector(row["id"])) - 1) < 1e-5
-    thumbnail = Image.open(io.BytesIO(storage.read_bytes(storage.thumbnail_ref(alice, row["id"]))))
+    thumbnail = Image.open(io.BytesIO(storage.s3_objects().read_bytes(storage.thumbnail_ref(alice, row["id"]))))
     assert max(thumbnail.size) == 320 and thumbnail.size[0] > thumbnail.size[1]
     # Exactly what the OCR engine reads is stored; nothing when it reads nothing.
     expected = models.ocr.read(Image.open(io.BytesIO(data)).convert("RGB")).text
@@ -70,7 +70,7 @@ def test_a_thumbnail_is_upright_for_an_exif_rotated_photo(ingestor, alice):
     outcome = _one(ingestor, put(f"uploads/{alice}/u3/phone.jpg", out.getvalue()))
     (row,) = image_rows(alice)
     assert (row["w"], row["h"]) == (200, 400)
-    thumbnail = Image.open(io.BytesIO(storage.read_bytes(storage.thumbnail_ref(alice, outcome.image_id))))
+    thumbnail = Image.open(io.BytesIO(storage.s3_objects().read_bytes(storage.thumbnail_ref(alice, outcome.image_id))))
     assert thumbnail.size[1] > thumbnail.size[0]
 
 
@@ -127,7 +127,7 @@ def test_bad_input_ends_failed_with_a_reason_and_the_original_quarantined(ingest
     assert row["status"] == "FAILED" and row["error"].startswith(code), row["error"]
     kept = storage.quarantine_ref(ref)
     assert row["uri"] == kept.uri
-    assert storage.read_bytes(kept) == data, "the original is kept"
+    assert storage.s3_objects().read_bytes(kept) == data, "the original is kept"
     assert not exists(ref)
     with transaction() as cur:
         cur.execute("SELECT count(*) AS n FROM embeddings")

@@ -69,7 +69,7 @@ def test_a_missing_original_is_audited_and_the_rest_is_read(ingestor, alice, mod
     _make_stale(ids)
     with transaction() as cur:
         cur.execute("SELECT uri FROM images WHERE id = %s", (ids[0],))
-        storage.delete(ObjectRef.from_uri(cur.fetchone()["uri"]))
+        storage.s3_objects().delete(ObjectRef.from_uri(cur.fetchone()["uri"]))
 
     assert reocr(models.ocr) == {"failed": 1, "read": 2, "no_text": 1}
     assert _texts()[ids[0]][0] == "gibberish", "left as it was"

@@ -19,7 +19,7 @@ from imagedrive.indexing.rebuild import rebuild
 from imagedrive.indexing.store import INDEX_FILE
 from imagedrive.reconcile.run import reconcile
 from imagedrive.settings import REPO_ROOT
-from imagedrive.storage import ObjectRef, list_objects
+from imagedrive.storage import ObjectRef, s3_objects
 from localcloud.runner import EventRunner, Route, load_handler
 from tests.fixtures import images
 from tests.fixtures.cloud import drain
@@ -30,7 +30,7 @@ def _empty_ingest_prefixes(bucket: str) -> None:
     """Objects earlier tests left in the test bucket would be "unknown uploads" to a fresh database."""
     s3 = client("s3")
     for prefix in ("uploads/", "drop/"):
-        keys = [{"Key": o.key} for o in list_objects(bucket, prefix)]
+        keys = [{"Key": o.key} for o in s3_objects().list_objects(bucket, prefix)]
         for start in range(0, len(keys), 1000):
             s3.delete_objects(Bucket=bucket, Delete={"Objects": keys[start:start + 1000], "Quiet": True})
 

@@ -14,9 +14,9 @@ from imagedrive.indexing import versions
 from imagedrive.indexing.builder import build_user_index
 from imagedrive.indexing.flat_index import FlatIndex
 from imagedrive.indexing.stale import mark_stale
-from imagedrive.indexing.store import IndexStore, version_prefix
+from imagedrive.indexing.store import IndexStore
 from imagedrive.indexing.vectors import read_visible
-from imagedrive.storage import ObjectRef
+from imagedrive.storage import ObjectRef, index_prefix
 from tests.integration.search.build_worker import build_when_told
 from tests.integration.search.conftest import MODEL, plant, unit_rows
 
@@ -84,8 +84,8 @@ def test_a_build_writes_the_version_to_s3_and_makes_it_current(alice, bob, store
     assert result.current and current.version == result.version.version == 1
     assert (current.count, current.dim, current.model_version) == (50, 512, MODEL)
     assert _state(alice)["stale_since"] is None, "nothing changed during the build"
-    prefix = version_prefix(alice, 1)
-    manifest = json.loads(storage.read_bytes(ObjectRef(store.bucket, prefix + "manifest.json")))
+    prefix = index_prefix(alice, 1)
+    manifest = json.loads(storage.s3_objects().read_bytes(ObjectRef(store.bucket, prefix + "manifest.json")))
     assert manifest["count"] == 50 and manifest["model_version"] == MODEL and manifest["version"] == 1
     assert manifest["watermark"] == current.watermark.isoformat()
     assert manifest["build_ms"] > 0
@@ -102,7 +102,7 @@ def test_old_versions_are_deleted_keeping_the_previous_one(alice, store):
         build_user_index(alice, MODEL, store=store)
     assert _version_rows(alice) == {3: "ready", 4: "ready"}
     assert _current(alice).version == 4
-    assert _objects(store, alice) == {version_prefix(alice, v) + f for v in (3, 4)
+    assert _objects(store, alice) == {index_prefix(alice, v) + f for v in (3, 4)
                                       for f in ("index.faiss", "positions.npy", "manifest.json")}
 
 

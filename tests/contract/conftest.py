@@ -1,0 +1,49 @@
+"""Each port's fake and real adapter answer the same tests (the real ones need the local cloud, so they
+carry the integration marker and `-m "not integration"` runs the fakes only)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from imagedrive.aws import client, queue_url
+from imagedrive.queues import SqsQueue
+from imagedrive.settings import Settings
+from imagedrive.storage import S3ObjectStore
+from tests.fakes.objects import MemoryObjectStore
+from tests.fakes.queues import MemoryQueue
+
+REAL = pytest.param("real", marks=pytest.mark.integration)
+
+
+@pytest.fixture(params=["memory", REAL])
+def object_store(request: pytest.FixtureRequest) -> tuple[S3ObjectStore | MemoryObjectStore, str]:
+    """(store, bucket): the bucket exists and is the test's own to write in."""
+    if request.param == "memory":
+        return MemoryObjectStore(), "contract-bucket"
+    cloud: Settings = request.getfixturevalue("cloud")
+    return S3ObjectStore(), cloud.derived_bucket
+
+
+@pytest.fixture(params=["memory", REAL])
+def message_queue(request: pytest.FixtureRequest) -> Iterator[tuple[Any, Callable[[], list[dict]]]]:
+    """(queue, receive): receive() takes every message the queue holds, as the consumer gets them."""
+    if request.param == "memory":
+        fake = MemoryQueue()
+        yield fake, fake.take_all
+        return
+    request.getfixturevalue("cloud")
+    name = f"imagedrive-contract-{uuid.uuid4().hex[:8]}"
+    client("sqs").create_queue(QueueName=name)
+
+    def receive() -> list[dict]:
+        from tests.fixtures.cloud import drain
+
+        return [json.loads(m["Body"]) for m in drain(name, quiet_s=0.5)]
+
+    yield SqsQueue(name), receive
+    client("sqs").delete_queue(QueueUrl=queue_url(name))
