@@ -45,10 +45,10 @@ def _new_client(service: str, config: Config) -> Any:
 @cache
 def queue_url(name: str) -> str:
     """A queue's URL by name, looked up once per process."""
-    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+    return str(client("sqs").get_queue_url(QueueName=name)["QueueUrl"])
 
 
 @cache
 def queue_arn(name: str) -> str:
     attributes = client("sqs").get_queue_attributes(QueueUrl=queue_url(name), AttributeNames=["QueueArn"])
-    return attributes["Attributes"]["QueueArn"]
+    return str(attributes["Attributes"]["QueueArn"])

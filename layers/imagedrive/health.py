@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import partial
+from typing import Any
 
 from imagedrive.aws import client
 from imagedrive.db import transaction
@@ -49,7 +50,7 @@ class HealthReport:
         a drive that needs healing still serves)."""
         return self.ok and self.drift_error is None and (self.drift is None or self.drift.ok)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "status": "ok" if self.healthy else "degraded",
             "down": self.down,
@@ -59,7 +60,7 @@ class HealthReport:
             "models": self.models_dict(),
         }
 
-    def models_dict(self) -> dict:
+    def models_dict(self) -> dict[str, Any]:
         """{"status": "ok"|"degraded", "warning": words (when degraded), name: {source, meaningful, …}}."""
         warning = models_warning(self.models) if self.models else None
         return {"status": "degraded" if warning else "ok", **({"warning": warning} if warning else {}),

@@ -12,7 +12,7 @@ from imagedrive.settings import get_settings
 
 @cache
 def _secret_value(name: str) -> str:
-    return client("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
+    return str(client("secretsmanager").get_secret_value(SecretId=name)["SecretString"])
 
 
 def database_url() -> str:
@@ -25,7 +25,7 @@ def database_url() -> str:
     # RDS secrets are JSON: {"username", "password"} and, for some, {"host", "port", "dbname"}.
     parts = json.loads(raw)
     if "url" in parts:
-        return parts["url"]
+        return str(parts["url"])
     host = settings.database_host or parts["host"]
     port = parts.get("port", settings.database_port) if not settings.database_host else settings.database_port
     user, password = quote(parts["username"], safe=""), quote(parts["password"], safe="")

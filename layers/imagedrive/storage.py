@@ -161,11 +161,12 @@ class S3ObjectStore:
 
     def read_bytes(self, ref: ObjectRef) -> bytes:
         with _not_found_as_lookup(ref):
-            return client("s3").get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
+            body: bytes = client("s3").get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
+            return body
 
     def object_size(self, ref: ObjectRef) -> int:
         with _not_found_as_lookup(ref):
-            return client("s3").head_object(Bucket=ref.bucket, Key=ref.key)["ContentLength"]
+            return int(client("s3").head_object(Bucket=ref.bucket, Key=ref.key)["ContentLength"])
 
     def object_sha256(self, ref: ObjectRef, chunk_bytes: int = 1 << 20) -> str:
         """The checksum of an object too large to hold in memory, streamed."""
@@ -202,9 +203,9 @@ class S3ObjectStore:
         params: dict[str, Any] = {"Bucket": ref.bucket, "Key": ref.key}
         if download_name:
             params["ResponseContentDisposition"] = content_disposition(download_name)
-        return client("s3").generate_presigned_url(
+        return str(client("s3").generate_presigned_url(
             "get_object", Params=params, ExpiresIn=ttl_s or get_settings().presign_ttl_s
-        )
+        ))
 
 
 @cache

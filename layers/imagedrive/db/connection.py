@@ -38,9 +38,9 @@ def reset_connection() -> None:
     _local.connection = None
 
 
-def fetch_one(cursor: Any) -> dict:
+def fetch_one(cursor: Any) -> dict[str, Any]:
     """The row a query that always returns one (an aggregate, a RETURNING) gave back."""
-    row = cursor.fetchone()
+    row: dict[str, Any] | None = cursor.fetchone()
     if row is None:
         raise LookupError("the query returned no row")
     return row

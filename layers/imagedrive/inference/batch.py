@@ -140,7 +140,8 @@ def _embed_single(embed_many: EmbedMany, image: Image.Image, dim: int) -> np.nda
     for _ in range(SINGLE_IMAGE_ATTEMPTS):
         rows = _run(embed_many, [image], dim)
         if rows is not None and np.linalg.norm(rows[0]) >= ZERO_NORM:
-            return rows[0]
+            first: np.ndarray = rows[0]
+            return first
     return None
 
 

@@ -53,7 +53,8 @@ class ClipEmbedder:
         self.model_warning = clip_warning(self.manifest.provenance, multilingual.provenance if multilingual else None)
 
     def embed_image(self, image: ImageSource) -> np.ndarray:
-        return self.embed_images([decode_image(image)])[0]
+        vector: np.ndarray = self.embed_images([decode_image(image)])[0]
+        return vector
 
     def embed_images(self, images: Sequence[Image.Image]) -> np.ndarray:
         """float32 [n, 512] for already decoded RGB images, in one model call."""
@@ -64,7 +65,8 @@ class ClipEmbedder:
         return embed_batch(image_paths, self.vision.embed, batch_size=batch_size, dim=self.dim)
 
     def embed_text(self, text: str) -> np.ndarray:
-        return l2_normalise(self.text_tower_for(text).embed([text]))[0]
+        vector: np.ndarray = l2_normalise(self.text_tower_for(text).embed([text]))[0]
+        return vector
 
     def text_tower_for(self, text: str) -> ClipTextTower | MultilingualTextTower:
         if self.multilingual is not None and wants_multilingual(text, self.routing):

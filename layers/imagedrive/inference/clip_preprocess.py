@@ -44,4 +44,5 @@ class ClipPreprocessing:
         top = (resized.height - size) // 2
         cropped = resized.crop((left, top, left + size, top + size))
         chw = np.asarray(cropped, dtype=np.float32).transpose(2, 0, 1) / 255.0
-        return (chw - self.mean) / self.std
+        normalised: np.ndarray = (chw - self.mean) / self.std
+        return normalised

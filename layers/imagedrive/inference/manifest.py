@@ -37,7 +37,7 @@ class Manifest:
 
     @property
     def kind(self) -> str:
-        return self.data["kind"]
+        return str(self.data["kind"])
 
     @property
     def precisions(self) -> list[str]:
@@ -49,13 +49,13 @@ class Manifest:
 
         Folders exported before the manifest said so are read from their `source` options."""
         if "provenance" in self.data:
-            return self.data["provenance"]
+            return str(self.data["provenance"])
         if self.data.get("source", {}).get("random_init", True):
             return "random-init"
         return "export:" + self.model_version(self.precisions[0]).rsplit(":", 1)[0]
 
     def model_version(self, precision: str = "fp32") -> str:
-        return self._variant(precision)["model_version"]
+        return str(self._variant(precision)["model_version"])
 
     def model_file(self, role: str, precision: str = "fp32") -> Path:
         """The ONNX file playing `role` ("vision", "text", "detection"…), checksum verified."""
@@ -79,7 +79,8 @@ class Manifest:
 
     def _variant(self, precision: str) -> dict[str, Any]:
         try:
-            return self.data["variants"][precision]
+            variant: dict[str, Any] = self.data["variants"][precision]
+            return variant
         except KeyError:
             raise ManifestError(
                 f"{self.directory} has no {precision!r} variant (it has {', '.join(self.precisions)})"

@@ -44,7 +44,7 @@ TILE_OVERLAP = 0.25  # of a tile's length: a word cut at one tile's edge is whol
 DETECTOR = {"det_limit_type": "max", "det_thresh": 0.3, "det_box_thresh": 0.5, "det_unclip_ratio": 1.6}
 MIN_LINE_SCORE = 0.5  # recognised lines below this confidence are dropped (mostly texture read as text)
 
-_engines: dict[tuple, tuple[Any, str]] = {}
+_engines: dict[tuple[Any, ...], tuple[Any, str]] = {}
 _lock = threading.Lock()  # RapidOCR keeps per-call state on the instance: one call at a time
 
 
@@ -61,7 +61,7 @@ class RapidOcrReader:
 
     def __init__(
         self, *, threads: int | None = None, working_side: int = WORKING_SIDE, detect_side: int = DETECT_SIDE,
-        detector: dict | None = None,
+        detector: dict[str, Any] | None = None,
     ) -> None:
         """The sizes and `detector` (RapidOCR's det_* options) are for tuning (benchmarks/quality.py)."""
         self.working_side, self.detect_side = working_side, detect_side
@@ -174,7 +174,7 @@ def _clamp(box: tuple[float, float, float, float]) -> tuple[float, float, float,
     return tuple(min(1.0, max(0.0, v)) for v in box)  # type: ignore[return-value]
 
 
-def _shared_engine(threads: int, detector: dict) -> tuple[Any, str]:
+def _shared_engine(threads: int, detector: dict[str, Any]) -> tuple[Any, str]:
     """One RapidOCR (three ONNX sessions) per process, thread count and detector settings, and its
     model identity."""
     import rapidocr_onnxruntime  # imports cv2: only when OCR is wanted

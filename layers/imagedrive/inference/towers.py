@@ -23,6 +23,7 @@ class ClipVisionTower:
         self.preprocessing = ClipPreprocessing.from_manifest(manifest.data["preprocessing"])
 
     def embed(self, images: Sequence[Image.Image]) -> np.ndarray:
+        embeds: np.ndarray
         (embeds,) = self.session.run(["image_embeds"], {"pixel_values": self.preprocessing.pixels(images)})
         return embeds
 
@@ -45,6 +46,7 @@ class ClipTextTower:
     def embed(self, texts: list[str]) -> np.ndarray:
         ids = self.tokenizer.encode_batch(texts)
         feeds = {"input_ids": ids} | ({"attention_mask": np.ones_like(ids)} if self.takes_mask else {})
+        embeds: np.ndarray
         (embeds,) = self.session.run(["text_embeds"], feeds)
         return embeds
 
@@ -65,5 +67,6 @@ class MultilingualTextTower:
             "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
         }
+        embeds: np.ndarray
         (embeds,) = self.session.run(["text_embeds"], feeds)
         return embeds

@@ -11,4 +11,5 @@ ZERO_NORM = 1e-6  # a raw embedding this short carries no direction: treat it as
 def l2_normalise(rows: np.ndarray) -> np.ndarray:
     """Row-wise vec / (‖vec‖ + ε) in float32, as the spec writes every stored vector."""
     rows = rows.astype(np.float32, copy=False)
-    return rows / (np.linalg.norm(rows, axis=-1, keepdims=True) + EPSILON)
+    normalised: np.ndarray = rows / (np.linalg.norm(rows, axis=-1, keepdims=True) + EPSILON)
+    return normalised
