@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 from imagedrive.aws import client, queue_url
+from imagedrive.ingest.repository import PostgresIngestRepository
 from imagedrive.queues import SqsQueue
 from imagedrive.settings import Settings
 from imagedrive.storage import S3ObjectStore
+from tests.fakes.ingest_repository import MemoryIngestRepository
 from tests.fakes.objects import MemoryObjectStore
 from tests.fakes.queues import MemoryQueue
 
@@ -47,3 +49,15 @@ def message_queue(request: pytest.FixtureRequest) -> Iterator[tuple[Any, Callabl
 
     yield SqsQueue(name), receive
     client("sqs").delete_queue(QueueUrl=queue_url(name))
+
+
+@pytest.fixture(params=["memory", REAL])
+def ingest_repository(request: pytest.FixtureRequest) -> tuple[Any, Callable[[str], int]]:
+    """(repository, add_user): add_user(name) creates a user and returns their id."""
+    if request.param == "memory":
+        fake = MemoryIngestRepository()
+        return fake, fake.add_user
+    request.getfixturevalue("clean_db")
+    from tests.fixtures.ingest import make_user
+
+    return PostgresIngestRepository(), make_user

@@ -7,6 +7,7 @@ from typing import Any
 import psycopg2.errors
 from psycopg2 import sql
 
+from imagedrive.db import fetch_one
 from imagedrive.errors import Conflict
 from imagedrive.images.access import visible_clause
 
@@ -41,6 +42,20 @@ def insert(cur: Any, name: str, owner_id: int | None, prompt: str | None) -> dic
         cur.execute("ROLLBACK TO SAVEPOINT new_category")
         raise Conflict(f"a category named {name!r} already exists", code="category_exists") from error
     return cur.fetchone()
+
+
+def ensure(cur: Any, name: str, owner_id: int | None) -> int:
+    """The category a drop folder names (None owner: a system category), created when missing."""
+    cur.execute(
+        """INSERT INTO categories (name, owner_id) VALUES (%s, %s)
+           ON CONFLICT (coalesce(owner_id, 0), lower(name)) DO NOTHING""",
+        (name, owner_id),
+    )
+    cur.execute(
+        "SELECT id FROM categories WHERE coalesce(owner_id, 0) = coalesce(%s, 0) AND lower(name) = lower(%s)",
+        (owner_id, name),
+    )
+    return int(fetch_one(cur)["id"])
 
 
 def usable_for(cur: Any, owner_id: int, category_ids: list[int]) -> set[int]:

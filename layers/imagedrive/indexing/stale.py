@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from imagedrive.queues import sqs_queue
+from imagedrive.queues import MessageQueue, sqs_queue
 from imagedrive.settings import get_settings
 
 EVERYONE = "*"
@@ -50,11 +50,11 @@ def mark_stale(cur: Any, users: Iterable[int] | str) -> None:
     )
 
 
-def request_rebuild(users: Iterable[int] | str) -> None:
+def request_rebuild(users: Iterable[int] | str, queue: MessageQueue | None = None) -> None:
     """One message for the index queue; call after the transaction that marked them commits."""
     payload = {"users": EVERYONE if isinstance(users, str) else sorted(set(users))}
     if payload["users"]:
-        sqs_queue(get_settings().index_queue).send(payload)
+        (queue or sqs_queue(get_settings().index_queue)).send(payload)
 
 
 def request_repair(users: list[int]) -> None:

@@ -22,24 +22,29 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
-from imagedrive import audit, storage
-from imagedrive.db import transaction
+from imagedrive import storage
 from imagedrive.imaging import ImageDecodeError, ImageSource, decode
-from imagedrive.indexing.stale import affected_users, mark_stale, request_rebuild, union
+from imagedrive.indexing.stale import Users, request_rebuild, union
 from imagedrive.inference.batch import BatchEmbedding
 from imagedrive.inference.ocr import OcrResult, read_pages
-from imagedrive.ingest import repository
 from imagedrive.ingest.autotag import AutoTagger
-from imagedrive.ingest.repository import DerivedData
+from imagedrive.ingest.repository import (
+    DerivedData,
+    ExistingImage,
+    IngestRepository,
+    PostgresIngestRepository,
+    ReadyImage,
+)
 from imagedrive.ingest.targets import IngestTarget, UnknownOwner, resolve_target
 from imagedrive.ingest.thumbnail import THUMBNAIL_MIME, make_thumbnail
 from imagedrive.log import logger, timed
+from imagedrive.queues import MessageQueue, sqs_queue
 from imagedrive.settings import Settings, get_settings
-from imagedrive.storage import ObjectRef
+from imagedrive.storage import ObjectNotFound, ObjectRef, ObjectStore
 from imagedrive.transient import is_transient
 
 
-class Embedder(Protocol):
+class ImageEmbedder(Protocol):
     model_version: str
 
     def embed_batch(self, image_paths: Sequence[ImageSource], batch_size: int = 32) -> BatchEmbedding: ...
@@ -98,14 +103,21 @@ class _Prepared:
 
 
 class Ingestor:
+    """The pipeline over its ports: models (embedder, reader), the database (IngestRepository), the object
+    store and the index queue. The defaults are the real adapters; unit tests pass in-memory ones."""
+
     def __init__(
-        self, embedder: Embedder, reader: TextReader | None, settings: Settings | None = None, *,
-        batch_size: int = 32,
+        self, embedder: ImageEmbedder, reader: TextReader | None, settings: Settings | None = None, *,
+        batch_size: int = 32, repository: IngestRepository | None = None, objects: ObjectStore | None = None,
+        index_queue: MessageQueue | None = None,
     ) -> None:
         self.embedder = embedder
         self.reader = reader
         self.settings = settings or get_settings()
         self.batch_size = batch_size
+        self.repository: IngestRepository = repository or PostgresIngestRepository()
+        self.objects: ObjectStore = objects or storage.s3_objects()
+        self.index_queue: MessageQueue = index_queue or sqs_queue(self.settings.index_queue)
         self.tagger = AutoTagger(
             embedder.embed_text,
             min_probability=self.settings.autotag_min_probability,
@@ -125,7 +137,7 @@ class Ingestor:
                 continue
             if ready is not None:
                 prepared.append(ready)
-        affected: list[list[int] | str] = []
+        affected: list[Users] = []
         for ready, derived in self._derive(prepared):
             try:
                 if derived is not None:
@@ -140,12 +152,11 @@ class Ingestor:
             })
         return outcomes
 
-    @staticmethod
-    def _request_rebuild(stale: list[int] | str) -> None:
+    def _request_rebuild(self, stale: Users) -> None:
         if not stale:
             return
         try:
-            request_rebuild(stale)
+            request_rebuild(stale, self.index_queue)
         except Exception:
             # The reconciler asks again for every stale index, so a lost request only delays freshness.
             logger.exception("index rebuild request failed; the reconciler will ask again", extra={"users": stale})
@@ -153,16 +164,7 @@ class Ingestor:
     def abandon(self, ref: ObjectRef, reason: str) -> bool:
         """Retries are exhausted: a PENDING row for this object becomes FAILED with `reason`.
         False when there was no such row."""
-        with transaction() as cur:
-            cur.execute(
-                """UPDATE images SET status = 'FAILED', error = %s, updated_at = now()
-                   WHERE uri = %s AND status = 'PENDING' RETURNING id, owner_id""",
-                (reason, ref.uri),
-            )
-            rows = cur.fetchall()
-            for row in rows:
-                audit.record(cur, "ingest_abandoned", user_id=row["owner_id"], target_id=row["id"], reason=reason)
-        return bool(rows)
+        return self.repository.abandon(ref.uri, reason)
 
     # -- stage 1: per object, up to a PENDING row and a thumbnail -------------------------------
 
@@ -176,21 +178,20 @@ class Ingestor:
             outcome.status = Status.SKIPPED
             return None
         try:
-            size = storage.s3_objects().object_size(ref)
-        except storage.ObjectNotFound:
+            size = self.objects.object_size(ref)
+        except ObjectNotFound:
             # Already handled (a redelivered event) or deleted before we got to it.
             outcome.status, outcome.reason = Status.SKIPPED, "the object no longer exists"
             return None
         if size > self.settings.max_upload_bytes:
-            checksum = storage.s3_objects().object_sha256(ref)
+            checksum = self.objects.object_sha256(ref)
             self._reject(ref, target, outcome, checksum, size,
                          f"too_large: {size} bytes is more than the {self.settings.max_upload_bytes} allowed")
             return None
         with timed(timings, "read"):
-            data = storage.s3_objects().read_bytes(ref)
+            data = self.objects.read_bytes(ref)
         checksum = hashlib.sha256(data).hexdigest()
-        with transaction() as cur:
-            existing = repository.find_by_checksum(cur, target.owner_id, checksum)
+        existing = self.repository.find_by_checksum(target.owner_id, checksum)
         resuming = existing is not None and existing.uri == ref.uri and existing.status == "PENDING"
         if existing is not None and not resuming:
             self._duplicate(ref, target, existing, outcome)
@@ -205,31 +206,28 @@ class Ingestor:
         if existing is not None:
             image_id = existing.id
         else:
-            with timed(timings, "db_pending"), transaction() as cur:
-                image_id = repository.insert_image(
-                    cur, target, uri=ref.uri, checksum=checksum, size=len(data), mime=decoded.mime,
+            with timed(timings, "db_pending"):
+                image_id = self.repository.insert_pending(
+                    target, uri=ref.uri, checksum=checksum, size=len(data), mime=decoded.mime,
                     width=decoded.width, height=decoded.height,
                 )
             if image_id is None:  # the same bytes arrived twice at once; the other one won
-                with transaction() as cur:
-                    winner = repository.find_by_checksum(cur, target.owner_id, checksum)
+                winner = self.repository.find_by_checksum(target.owner_id, checksum)
                 self._duplicate(ref, target, winner, outcome)
                 return None
         outcome.image_id = image_id
-        thumbnail = storage.thumbnail_ref(target.owner_id, image_id)
+        thumbnail = ObjectRef(self.settings.derived_bucket, storage.thumbnail_key(target.owner_id, image_id))
         with timed(timings, "thumbnail"):
-            storage.s3_objects().write_bytes(thumbnail, make_thumbnail(decoded.image, self.settings.thumbnail_max_side),
-                                THUMBNAIL_MIME)
-        with transaction() as cur:
-            donor = repository.find_donor(cur, checksum, self.embedder.model_version)
+            self.objects.write_bytes(thumbnail, make_thumbnail(decoded.image, self.settings.thumbnail_max_side),
+                                     THUMBNAIL_MIME)
+        donor = self.repository.find_donor(checksum, self.embedder.model_version)
         return _Prepared(outcome, target, image_id, checksum, decoded.image, thumbnail.key, donor, decoded.pages)
 
     def _resolve(self, ref: ObjectRef) -> IngestTarget:
-        with transaction() as cur:
-            return resolve_target(cur, ref)
+        return resolve_target(self.repository, ref)
 
     def _duplicate(
-        self, ref: ObjectRef, target: IngestTarget, existing: repository.ExistingImage | None,
+        self, ref: ObjectRef, target: IngestTarget, existing: ExistingImage | None,
         outcome: IngestOutcome,
     ) -> None:
         outcome.status = Status.DUPLICATE
@@ -237,9 +235,8 @@ class Ingestor:
         if existing is None or existing.uri == ref.uri:
             return None  # a redelivered event: nothing to do
         # A second upload of bytes the owner already has: no new row, so the object would be orphaned.
-        with transaction() as cur:
-            audit.record(cur, "duplicate_upload", user_id=target.owner_id, target_id=existing.id, key=ref.key)
-        storage.s3_objects().delete(ref)
+        self.repository.record_duplicate_upload(target.owner_id, existing.id, ref.key)
+        self.objects.delete(ref)
         return None
 
     def _reject(
@@ -255,18 +252,11 @@ class Ingestor:
         checksum: str | None = None, size: int = 0,
     ) -> None:
         kept = storage.quarantine_ref(ref)
-        storage.s3_objects().copy(ref, kept)
+        self.objects.copy(ref, kept)
         outcome.reason = reason
-        with transaction() as cur:
-            image_id = None
-            if target is not None and checksum is not None:
-                image_id = repository.insert_image(
-                    cur, target, uri=kept.uri, checksum=checksum, size=size, error=reason,
-                )
-            outcome.image_id = image_id
-            audit.record(cur, "ingest_failed", user_id=target.owner_id if target else None, target_id=image_id,
-                         key=ref.key, quarantined_as=kept.key, reason=reason)
-        storage.s3_objects().delete(ref)
+        outcome.image_id = self.repository.record_rejected(ref.key, target, kept=kept, reason=reason,
+                                                           checksum=checksum, size=size)
+        self.objects.delete(ref)
 
     # -- stage 2: inference, batched across the prepared objects -------------------------------
 
@@ -324,29 +314,19 @@ class Ingestor:
 
     def _embedding_failed(self, p: _Prepared, reason: str) -> None:
         """The spec's `embedding_failed`: audited, FAILED, left out of every index."""
-        with transaction() as cur:
-            repository.mark_failed(cur, p.image_id, reason)
-            audit.record(cur, "embedding_failed", user_id=p.target.owner_id, target_id=p.image_id,
-                         reason=reason)
+        self.repository.embedding_failed(p.image_id, p.target.owner_id, reason)
         p.outcome.status, p.outcome.reason = Status.FAILED, reason
 
     # -- stage 3: one transaction per image -----------------------------------------------------
 
-    def _finish(self, p: _Prepared, derived: DerivedData) -> list[int] | str:
+    def _finish(self, p: _Prepared, derived: DerivedData) -> Users:
         outcome, target = p.outcome, p.target
-        with timed(outcome.timings, "db_ready"), transaction() as cur:
-            tags = self.tagger.tags(derived.vector, repository.category_prompts(cur, target.owner_id))
-            manual = []
-            if target.category:
-                manual.append(repository.ensure_category(cur, target.category, target.owner_id,
-                                                         target.visibility == "system"))
-            repository.write_ready(cur, p.image_id, derived, thumbnail_key=p.thumbnail_key,
-                                   auto_categories=[t for t in tags if t[0] not in manual],
-                                   manual_categories=manual)
-            audit.record(cur, "image_ready", user_id=target.owner_id, target_id=outcome.image_id,
-                         key=outcome.ref.key, copied_from_checksum=p.donor is not None, timings_ms=outcome.timings)
-            users = affected_users(target.owner_id, target.visibility)
-            mark_stale(cur, users)
+        with timed(outcome.timings, "db_ready"):
+            tags = self.tagger.tags(derived.vector, self.repository.category_prompts(target.owner_id))
+            users = self.repository.write_ready(ReadyImage(
+                p.image_id, target, outcome.ref.key, derived, p.thumbnail_key, tags, copied=p.donor is not None,
+                timings_ms=outcome.timings,
+            ))
         outcome.status = Status.READY
         outcome.inferred = p.donor is None
         return users

@@ -1,15 +1,23 @@
-"""The SQL of ingestion. Every function runs inside the caller's transaction."""
+"""The SQL of ingestion: `IngestRepository` is the port the Ingestor takes (each method is one transaction),
+`PostgresIngestRepository` its adapter; tests/fakes/ingest_repository.py is the in-memory one and
+tests/contract/test_ingest_repository.py keeps them in step. The module-level functions below run inside
+the caller's transaction and are shared with re-OCR and bulk import."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 from psycopg2.extras import Json
 
+from imagedrive import audit
+from imagedrive.categories import repository as categories
+from imagedrive.db import transaction, vector_codec
+from imagedrive.indexing.stale import Users, affected_users, mark_stale
 from imagedrive.inference.ocr import OcrResult
-from imagedrive.ingest.targets import IngestTarget
+from imagedrive.ingest.targets import IngestTarget, Owner
+from imagedrive.storage import ObjectRef
 
 
 @dataclass(frozen=True)
@@ -67,8 +75,7 @@ def find_donor(cur: Any, checksum: str, model_version: str) -> DerivedData | Non
     row = cur.fetchone()
     if row is None:
         return None
-    vector = np.frombuffer(bytes(row["vec"]), dtype="<f4")
-    return DerivedData(vector, row["model_version"], stored_ocr(row))
+    return DerivedData(vector_codec.decode(row["vec"]), row["model_version"], stored_ocr(row))
 
 
 def stored_ocr(row: dict[str, Any]) -> OcrResult | None:
@@ -90,21 +97,6 @@ def write_ocr(cur: Any, image_id: int, ocr: OcrResult) -> None:
     )
 
 
-def ensure_category(cur: Any, name: str, owner_id: int, owner_is_system: bool) -> int:
-    """The category a drop folder names: a system category for system drops, else the user's own."""
-    category_owner = None if owner_is_system else owner_id
-    cur.execute(
-        """INSERT INTO categories (name, owner_id) VALUES (%s, %s)
-           ON CONFLICT (coalesce(owner_id, 0), lower(name)) DO NOTHING""",
-        (name, category_owner),
-    )
-    cur.execute(
-        "SELECT id FROM categories WHERE coalesce(owner_id, 0) = coalesce(%s, 0) AND lower(name) = lower(%s)",
-        (category_owner, name),
-    )
-    return cur.fetchone()["id"]
-
-
 def category_prompts(cur: Any, owner_id: int) -> list[tuple[int, str]]:
     """Categories that auto-tagging may assign to this owner's images: system ones and the owner's,
     each with its zero-shot prompt (its name when it has none)."""
@@ -121,12 +113,11 @@ def write_ready(
     auto_categories: list[tuple[int, float]], manual_categories: list[int],
 ) -> None:
     """Everything derived, and READY, in the caller's one transaction."""
-    vector = np.ascontiguousarray(derived.vector, dtype="<f4")
     cur.execute(
         """INSERT INTO embeddings (image_id, model_version, dim, normalized, vec) VALUES (%s, %s, %s, true, %s)
            ON CONFLICT (image_id) DO UPDATE SET model_version = EXCLUDED.model_version, dim = EXCLUDED.dim,
                normalized = true, vec = EXCLUDED.vec, created_at = now()""",
-        (image_id, derived.model_version, vector.shape[0], vector.tobytes()),
+        (image_id, derived.model_version, len(derived.vector), vector_codec.encode(derived.vector)),
     )
     if derived.ocr is not None:
         write_ocr(cur, image_id, derived.ocr)
@@ -150,8 +141,149 @@ def write_ready(
     )
 
 
-def mark_failed(cur: Any, image_id: int, error: str) -> None:
+NOT_READY = ("PENDING", "FAILED")
+
+
+def mark_failed(cur: Any, error: str, *, image_id: int | None = None, uri: str | None = None,
+                from_statuses: tuple[str, ...] = NOT_READY) -> list[tuple[int, int]]:
+    """The one way an image becomes FAILED with its reason, by id or by original uri, only from
+    `from_statuses` (ingestion never fails a READY image; the reconciler does when its original is gone).
+    Returns (image id, owner id) of the rows changed."""
+    if (image_id is None) == (uri is None):
+        raise ValueError("mark_failed needs exactly one of image_id and uri")
+    column = "id" if image_id is not None else "uri"  # one of two constants, never input
     cur.execute(
-        "UPDATE images SET status = 'FAILED', error = %s, updated_at = now() WHERE id = %s AND status <> 'READY'",
-        (error, image_id),
+        f"""UPDATE images SET status = 'FAILED', error = %s, updated_at = now()
+            WHERE {column} = %s AND status = ANY(%s) RETURNING id, owner_id""",
+        (error, image_id if image_id is not None else uri, list(from_statuses)),
     )
+    return [(row["id"], row["owner_id"]) for row in cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class ReadyImage:
+    """Everything stage 3 of the pipeline writes for one image, in one transaction."""
+
+    image_id: int
+    target: IngestTarget
+    key: str
+    derived: DerivedData
+    thumbnail_key: str
+    auto_categories: list[tuple[int, float]]
+    copied: bool  # the vector and text came from the same bytes ingested before
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class IngestRepository(Protocol):
+    """What the Ingestor needs from the database; each call is one transaction."""
+
+    def upload_owner(self, user_id: int) -> int | None:
+        """The id of the (non-system) user an uploads/ key names, if they exist."""
+        ...
+
+    def drop_owner(self, username: str) -> Owner | None: ...
+
+    def find_by_checksum(self, owner_id: int, checksum: str) -> ExistingImage | None: ...
+
+    def insert_pending(self, target: IngestTarget, *, uri: str, checksum: str, size: int, mime: str | None,
+                       width: int, height: int) -> int | None:
+        """A PENDING row; None when the owner already has these bytes (a concurrent duplicate)."""
+        ...
+
+    def record_rejected(self, key: str, target: IngestTarget | None, *, kept: ObjectRef, reason: str,
+                        checksum: str | None, size: int) -> int | None:
+        """A FAILED row pointing at the quarantined original (when the owner is known) and an audit entry."""
+        ...
+
+    def record_duplicate_upload(self, owner_id: int, existing_id: int, key: str) -> None: ...
+
+    def find_donor(self, checksum: str, model_version: str) -> DerivedData | None: ...
+
+    def category_prompts(self, owner_id: int) -> list[tuple[int, str]]: ...
+
+    def embedding_failed(self, image_id: int, owner_id: int, reason: str) -> None: ...
+
+    def write_ready(self, ready: ReadyImage) -> Users:
+        """Vector, text, tags, READY, audit and stale marks; returns the users whose index went stale."""
+        ...
+
+    def abandon(self, uri: str, reason: str) -> bool:
+        """A PENDING row for this original becomes FAILED; False when there was none."""
+        ...
+
+
+class PostgresIngestRepository:
+    """IngestRepository on Postgres: each method opens its own transaction."""
+
+    def upload_owner(self, user_id: int) -> int | None:
+        with transaction() as cur:
+            cur.execute("SELECT id FROM users WHERE id = %s AND role <> 'system'", (user_id,))
+            row = cur.fetchone()
+        return int(row["id"]) if row else None
+
+    def drop_owner(self, username: str) -> Owner | None:
+        with transaction() as cur:
+            cur.execute("SELECT id, role FROM users WHERE lower(username) = lower(%s)", (username,))
+            row = cur.fetchone()
+        return Owner(row["id"], row["role"] == "system") if row else None
+
+    def find_by_checksum(self, owner_id: int, checksum: str) -> ExistingImage | None:
+        with transaction() as cur:
+            return find_by_checksum(cur, owner_id, checksum)
+
+    def insert_pending(self, target: IngestTarget, *, uri: str, checksum: str, size: int, mime: str | None,
+                       width: int, height: int) -> int | None:
+        with transaction() as cur:
+            return insert_image(cur, target, uri=uri, checksum=checksum, size=size, mime=mime, width=width,
+                                height=height)
+
+    def record_rejected(self, key: str, target: IngestTarget | None, *, kept: ObjectRef, reason: str,
+                        checksum: str | None, size: int) -> int | None:
+        with transaction() as cur:
+            image_id = None
+            if target is not None and checksum is not None:
+                image_id = insert_image(cur, target, uri=kept.uri, checksum=checksum, size=size, error=reason)
+            audit.record(cur, "ingest_failed", user_id=target.owner_id if target else None, target_id=image_id,
+                         key=key, quarantined_as=kept.key, reason=reason)
+        return image_id
+
+    def record_duplicate_upload(self, owner_id: int, existing_id: int, key: str) -> None:
+        with transaction() as cur:
+            audit.record(cur, "duplicate_upload", user_id=owner_id, target_id=existing_id, key=key)
+
+    def find_donor(self, checksum: str, model_version: str) -> DerivedData | None:
+        with transaction() as cur:
+            return find_donor(cur, checksum, model_version)
+
+    def category_prompts(self, owner_id: int) -> list[tuple[int, str]]:
+        with transaction() as cur:
+            return category_prompts(cur, owner_id)
+
+    def embedding_failed(self, image_id: int, owner_id: int, reason: str) -> None:
+        """The spec's `embedding_failed`: audited, FAILED, left out of every index."""
+        with transaction() as cur:
+            mark_failed(cur, reason, image_id=image_id)
+            audit.record(cur, "embedding_failed", user_id=owner_id, target_id=image_id, reason=reason)
+
+    def write_ready(self, ready: ReadyImage) -> Users:
+        target = ready.target
+        with transaction() as cur:
+            manual = []
+            if target.category:
+                system = target.visibility == "system"
+                manual.append(categories.ensure(cur, target.category, None if system else target.owner_id))
+            write_ready(cur, ready.image_id, ready.derived, thumbnail_key=ready.thumbnail_key,
+                        auto_categories=[t for t in ready.auto_categories if t[0] not in manual],
+                        manual_categories=manual)
+            audit.record(cur, "image_ready", user_id=target.owner_id, target_id=ready.image_id, key=ready.key,
+                         copied_from_checksum=ready.copied, timings_ms=ready.timings_ms)
+            users = affected_users(target.owner_id, target.visibility)
+            mark_stale(cur, users)
+        return users
+
+    def abandon(self, uri: str, reason: str) -> bool:
+        with transaction() as cur:
+            changed = mark_failed(cur, reason, uri=uri, from_statuses=("PENDING",))
+            for image_id, owner_id in changed:
+                audit.record(cur, "ingest_abandoned", user_id=owner_id, target_id=image_id, reason=reason)
+        return bool(changed)

@@ -8,7 +8,7 @@ drop/system/[category/]{filename}            → the system owner, system-visibl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from imagedrive.storage import DROP_PREFIX, UPLOADS_PREFIX, ObjectRef, sanitise_filename
 
@@ -28,19 +28,30 @@ class IngestTarget:
     category: str | None = None  # a category named by the drop folder
 
 
-def resolve_target(cur: Any, ref: ObjectRef) -> IngestTarget:
+@dataclass(frozen=True)
+class Owner:
+    id: int
+    is_system: bool
+
+
+class Owners(Protocol):
+    """The user look-ups a key needs (IngestRepository provides them)."""
+
+    def upload_owner(self, user_id: int) -> int | None: ...
+
+    def drop_owner(self, username: str) -> Owner | None: ...
+
+
+def resolve_target(owners: Owners, ref: ObjectRef) -> IngestTarget:
     parts = ref.key.split("/")
     filename = sanitise_filename(parts[-1])
     if ref.key.startswith(UPLOADS_PREFIX) and len(parts) >= 4 and parts[1].isdigit():
-        cur.execute("SELECT id FROM users WHERE id = %s AND role <> 'system'", (int(parts[1]),))
-        row = cur.fetchone()
-        if row:
-            return IngestTarget(row["id"], "private", "upload", filename)
+        owner_id = owners.upload_owner(int(parts[1]))
+        if owner_id is not None:
+            return IngestTarget(owner_id, "private", "upload", filename)
     elif ref.key.startswith(DROP_PREFIX) and len(parts) >= 3:
-        cur.execute("SELECT id, role FROM users WHERE lower(username) = lower(%s)", (parts[1],))
-        row = cur.fetchone()
-        if row:
+        owner = owners.drop_owner(parts[1])
+        if owner is not None:
             category = parts[2] if len(parts) >= 4 else None
-            visibility = "system" if row["role"] == "system" else "private"
-            return IngestTarget(row["id"], visibility, "drop", filename, category)
+            return IngestTarget(owner.id, "system" if owner.is_system else "private", "drop", filename, category)
     raise UnknownOwner(f"no user owns {ref.key!r}")

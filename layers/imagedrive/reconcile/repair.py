@@ -9,6 +9,7 @@ from imagedrive import audit
 from imagedrive.db import transaction
 from imagedrive.indexing.stale import affected_users, mark_stale, request_rebuild, request_repair, union
 from imagedrive.ingest.events import object_created_event
+from imagedrive.ingest.repository import mark_failed
 from imagedrive.queues import sqs_queue
 from imagedrive.reconcile.findings import ImageRow
 from imagedrive.settings import get_settings
@@ -29,12 +30,7 @@ def mark_missing_original(rows: Sequence[ImageRow]) -> list[int]:
     with transaction() as cur:
         for row in rows:
             reason = f"{MISSING_ORIGINAL}: {row.uri} no longer exists"
-            cur.execute(
-                """UPDATE images SET status = 'FAILED', error = %s, updated_at = now()
-                   WHERE id = %s AND status IN ('PENDING', 'READY') RETURNING id""",
-                (reason, row.id),
-            )
-            if cur.fetchone():
+            if mark_failed(cur, reason, image_id=row.id, from_statuses=("PENDING", "READY")):
                 changed.append(row)
                 audit.record(cur, MISSING_ORIGINAL, user_id=row.owner_id, target_id=row.id, uri=row.uri,
                              was=row.status)
