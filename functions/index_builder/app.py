@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from imagedrive.indexing.rebuild import parse_request, rebuild
 from imagedrive.indexing.stale import EVERYONE, union
 from imagedrive.log import logger
+from imagedrive.telemetry import metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -27,6 +28,8 @@ class BuildFailed(RuntimeError):
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> Mapping[str, Any]:
     if "Records" not in event:
         outcomes = rebuild(parse_request(event), force=bool(event.get("force")))

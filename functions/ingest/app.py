@@ -15,6 +15,7 @@ from imagedrive.ingest.pipeline import Ingestor
 from imagedrive.ingest.sqs_batch import handle_batch
 from imagedrive.log import logger
 from imagedrive.settings import get_settings
+from imagedrive.telemetry import metrics, tracer
 
 get_settings()  # cold start: refuse a deployment that left a name at its local default
 
@@ -26,5 +27,7 @@ def ingestor() -> Ingestor:
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     return handle_batch(event, context, ingestor())

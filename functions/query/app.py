@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from imagedrive.log import logger
 from imagedrive.search.dispatch import handle
+from imagedrive.telemetry import metrics, record_search, tracer
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict, context: object) -> dict:
     reply = handle(event)
     result = reply.get("result") or {}
+    record_search(str(event.get("kind")), (result.get("timing") or {}).get("total_ms"), ok=bool(reply["ok"]))
     logger.info("search", extra={"kind": event.get("kind"), "user_id": event.get("user_id"), "ok": reply["ok"],
                                  "timing_ms": result.get("timing"), "error": reply.get("error")})
     return reply

@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from imagedrive.aws import client, queue_url
+from imagedrive.telemetry import tracer
 
 SEND_BATCH_LIMIT = 10  # SendMessageBatch's limit
 
@@ -35,9 +36,11 @@ class SqsQueue:
     def __init__(self, name: str) -> None:
         self.name = name
 
+    @tracer.capture_method
     def send(self, body: dict[str, Any]) -> None:
         client("sqs").send_message(QueueUrl=queue_url(self.name), MessageBody=json.dumps(body))
 
+    @tracer.capture_method
     def send_many(self, bodies: Sequence[dict[str, Any]]) -> None:
         sqs, url = client("sqs"), queue_url(self.name)
         for start in range(0, len(bodies), SEND_BATCH_LIMIT):
@@ -47,6 +50,7 @@ class SqsQueue:
             if failed:
                 raise QueueRefused(f"{self.name} refused {len(failed)} messages: {failed[:3]}")
 
+    @tracer.capture_method
     def depth(self) -> int:
         attributes = client("sqs").get_queue_attributes(
             QueueUrl=queue_url(self.name), AttributeNames=["ApproximateNumberOfMessages"])

@@ -30,6 +30,7 @@ from botocore.exceptions import ClientError
 
 from imagedrive.aws import client
 from imagedrive.settings import get_settings
+from imagedrive.telemetry import tracer
 
 UPLOADS_PREFIX = "uploads/"
 DROP_PREFIX = "drop/"
@@ -159,15 +160,18 @@ def _not_found_as_lookup(ref: ObjectRef) -> Iterator[None]:
 class S3ObjectStore:
     """The ObjectStore on S3 (or the local AWS)."""
 
+    @tracer.capture_method
     def read_bytes(self, ref: ObjectRef) -> bytes:
         with _not_found_as_lookup(ref):
             body: bytes = client("s3").get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
             return body
 
+    @tracer.capture_method
     def object_size(self, ref: ObjectRef) -> int:
         with _not_found_as_lookup(ref):
             return int(client("s3").head_object(Bucket=ref.bucket, Key=ref.key)["ContentLength"])
 
+    @tracer.capture_method
     def object_sha256(self, ref: ObjectRef, chunk_bytes: int = 1 << 20) -> str:
         """The checksum of an object too large to hold in memory, streamed."""
         digest = hashlib.sha256()
@@ -186,19 +190,23 @@ class S3ObjectStore:
             for item in page.get("Contents", []):
                 yield ListedObject(item["Key"], item["Size"], item["LastModified"])
 
+    @tracer.capture_method
     def write_bytes(self, ref: ObjectRef, body: bytes, content_type: str, **extra: Any) -> None:
         client("s3").put_object(Bucket=ref.bucket, Key=ref.key, Body=body, ContentType=content_type, **extra)
 
+    @tracer.capture_method
     def copy(self, source: ObjectRef, target: ObjectRef) -> None:
         source_spec = {"Bucket": source.bucket, "Key": source.key}
         with _not_found_as_lookup(source):
             client("s3").copy_object(Bucket=target.bucket, Key=target.key, CopySource=source_spec)
 
+    @tracer.capture_method
     def delete(self, *refs: ObjectRef) -> None:
         """Deleting what is already gone is not an error (S3 semantics)."""
         for ref in refs:
             client("s3").delete_object(Bucket=ref.bucket, Key=ref.key)
 
+    @tracer.capture_method
     def presigned_get(self, ref: ObjectRef, *, download_name: str | None = None, ttl_s: int | None = None) -> str:
         params: dict[str, Any] = {"Bucket": ref.bucket, "Key": ref.key}
         if download_name:

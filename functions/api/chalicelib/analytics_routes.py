@@ -6,7 +6,7 @@ import uuid
 
 from imagedrive.analytics import export
 from imagedrive.analytics.models import ExportJob, ExportRequest, Summary, SummaryQuery
-from imagedrive.analytics.summary import summary
+from imagedrive.analytics.repository import summary
 from imagedrive.api.endpoint import Call, Reply, Routes, endpoint
 
 routes = Routes()

@@ -13,6 +13,7 @@ import psycopg2.extensions
 import psycopg2.extras
 
 from imagedrive import secrets
+from imagedrive.telemetry import tracer
 
 _local = threading.local()
 
@@ -47,6 +48,7 @@ def fetch_one(cursor: Any) -> dict[str, Any]:
 
 
 @contextmanager
+@tracer.capture_method
 def transaction() -> Iterator[psycopg2.extras.RealDictCursor]:
     """A cursor inside one transaction: committed on success, rolled back on any error.
 

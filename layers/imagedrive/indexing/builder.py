@@ -21,6 +21,7 @@ from imagedrive.indexing.versions import IndexVersion
 from imagedrive.log import logger, timed
 from imagedrive.settings import get_settings
 from imagedrive.storage import index_prefix
+from imagedrive.telemetry import record_index_build, record_index_build_failure
 
 SPEC_DIM = 512  # the dimension of an index with no vectors at all (the spec's float32[512])
 
@@ -56,10 +57,12 @@ def build_user_index(user_id: int, model_version: str, *, store: IndexStore | No
             published = versions.publish(cur, built, build_ms=build_ms, marker=marker,
                                          timeout_s=get_settings().index_build_timeout_s)
     except Exception:
+        record_index_build_failure()
         logger.exception("index build failed; the current version keeps serving",
                          extra={"user_id": user_id, "version": version, "timings_ms": timings})
         _abandon(store, user_id, version, prefix)
         raise
+    record_index_build(build_ms, built.count)
     with timed(timings, "cleanup"):
         _delete_retired(store, user_id, published.retired)
     logger.info("index built", extra={

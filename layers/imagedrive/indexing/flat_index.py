@@ -19,6 +19,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from imagedrive.telemetry import tracer
+
 _RADIUS_MARGIN = 1e-4
 
 
@@ -111,6 +113,7 @@ class FlatIndex:
         """A new index over the rows selected by a boolean mask or row numbers."""
         return FlatIndex.build(self.vectors()[rows], self.positions[rows])
 
+    @tracer.capture_method
     def top_k(self, query: np.ndarray, k: int) -> Ranked:
         k = min(k, self.size)
         if k <= 0:
@@ -119,6 +122,7 @@ class FlatIndex:
             scores, rows = self.index.search(_as_queries(query), k)
         return Ranked(self.positions[rows[0]], scores[0])
 
+    @tracer.capture_method
     def at_least(self, query: np.ndarray, s_min: float) -> Ranked:
         """Every row with cosine ≥ s_min, best first."""
         with _one_thread():

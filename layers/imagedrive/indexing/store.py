@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from imagedrive.aws import client
 from imagedrive.storage import is_missing, s3_objects
+from imagedrive.telemetry import tracer
 
 INDEX_FILE = "index.faiss"
 POSITIONS_FILE = "positions.npy"
@@ -62,6 +63,8 @@ class IndexStore:
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
 
+    @tracer.capture_method
+    @tracer.capture_method
     def upload(self, prefix: str, folder: Path, manifest: IndexManifest) -> None:
         """index.faiss and positions.npy from `folder`, then the manifest."""
         s3 = client("s3")
@@ -70,6 +73,8 @@ class IndexStore:
         s3.put_object(Bucket=self.bucket, Key=prefix + MANIFEST_FILE, Body=manifest.to_json().encode(),
                       ContentType="application/json")
 
+    @tracer.capture_method
+    @tracer.capture_method
     def download(self, prefix: str, folder: Path) -> IndexManifest:
         """The version's files into `folder`, which appears complete or not at all (concurrent readers)."""
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +111,8 @@ class IndexStore:
             return f"the manifest names {manifest.count} vectors, the version {count}"
         return None
 
+    @tracer.capture_method
+    @tracer.capture_method
     def delete(self, prefix: str) -> None:
         s3 = client("s3")
         keys = [{"Key": prefix + name} for name in FILES]

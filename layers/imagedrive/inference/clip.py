@@ -16,6 +16,7 @@ from imagedrive.inference.provenance import clip_warning
 from imagedrive.inference.towers import ClipTextTower, ClipVisionTower, MultilingualTextTower
 from imagedrive.inference.vectors import l2_normalise
 from imagedrive.settings import get_settings
+from imagedrive.telemetry import tracer
 
 
 class ClipEmbedder:
@@ -60,10 +61,14 @@ class ClipEmbedder:
         """float32 [n, 512] for already decoded RGB images, in one model call."""
         return l2_normalise(self.vision.embed(images))
 
+    @tracer.capture_method
+    @tracer.capture_method
     def embed_batch(self, image_paths: Sequence[ImageSource], batch_size: int = 32) -> BatchEmbedding:
         """One chunk of the spec's batch import (paths, bytes or PIL images); see `inference.batch`."""
         return embed_batch(image_paths, self.vision.embed, batch_size=batch_size, dim=self.dim)
 
+    @tracer.capture_method
+    @tracer.capture_method
     def embed_text(self, text: str) -> np.ndarray:
         vector: np.ndarray = l2_normalise(self.text_tower_for(text).embed([text]))[0]
         return vector

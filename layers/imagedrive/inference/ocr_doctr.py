@@ -19,6 +19,7 @@ from imagedrive.imaging import ImageSource, decode_image
 from imagedrive.inference.manifest import Manifest, load_manifest
 from imagedrive.inference.ocr import Box, OcrLine, OcrResult, is_blank
 from imagedrive.inference.sessions import session_options
+from imagedrive.telemetry import tracer
 
 ENGINE = "doctr"
 _predictors: dict[Path, OCRPredictor] = {}
@@ -35,6 +36,8 @@ class DoctrReader:
         self.model = self.manifest.model_version()
         self.predictor = _shared_predictor(self.manifest, threads)
 
+    @tracer.capture_method
+    @tracer.capture_method
     def read(self, image: ImageSource) -> OcrResult:
         rgb = decode_image(image)
         if is_blank(rgb):

@@ -24,6 +24,7 @@ from PIL import Image
 from imagedrive.imaging import ImageSource, decode_image
 from imagedrive.inference.ocr import OcrLine, OcrResult, is_blank
 from imagedrive.inference.sessions import resolve_threads
+from imagedrive.telemetry import tracer
 
 ENGINE = "rapidocr"
 # Long side of the picture (or each tile) that text is found in and read from. Small text on
@@ -67,6 +68,8 @@ class RapidOcrReader:
         self.working_side, self.detect_side = working_side, detect_side
         self._ocr, self.model = _shared_engine(resolve_threads(threads), {**DETECTOR, **(detector or {})})
 
+    @tracer.capture_method
+    @tracer.capture_method
     def read(self, image: ImageSource) -> OcrResult:
         rgb = decode_image(image)
         if is_blank(rgb):

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from imagedrive import telemetry
 from imagedrive.ingest.events import created_objects
 from imagedrive.ingest.pipeline import IngestItem, Ingestor, IngestOutcome, Status
 from imagedrive.settings import get_settings
@@ -36,8 +37,10 @@ def ingest_records(ingestor: Ingestor, records: list[dict]) -> dict[str, list[In
             continue
         results[record["messageId"]] = []
         owners += [(record["messageId"], IngestItem(ref)) for ref in refs]
-    for (message_id, _), outcome in zip(owners, ingestor.ingest([item for _, item in owners]), strict=True):
+    outcomes = ingestor.ingest([item for _, item in owners])
+    for (message_id, _), outcome in zip(owners, outcomes, strict=True):
         results[message_id].append(outcome)  # type: ignore[union-attr]
+    telemetry.record_ingest((o.status.value, o.reason, o.timings) for o in outcomes)
     return results
 
 

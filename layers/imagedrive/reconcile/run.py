@@ -27,6 +27,10 @@ class ReconcileReport:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def repair_counts(self) -> dict[str, int]:
+        return {"missing_originals": len(self.missing_originals), "requeued_pending": len(self.requeued_pending),
+                "ingested_unknown": len(self.ingested_unknown), "rebuilt_indexes": len(self.rebuilt_indexes)}
+
 
 def reconcile(settings: Settings | None = None, *, after_min: int | None = None, dry_run: bool = False
               ) -> ReconcileReport:
