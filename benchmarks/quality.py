@@ -12,7 +12,7 @@ OCR, per working size and detector setting: character accuracy (1 - edit distanc
 ignored, since PP-OCR often drops them) and OCR-search recall@1/5 over a generated labelled set
 (English and Chinese, 12 to 56 px text, turned 0 to 180°, on white, colours, photos, transparent PNGs,
 and small text on large photos), where each picture carries one code only it has and the search
-is the drive's own SQL (`imagedrive.search.ocr.find_text`) over the texts read. Runs against the
+is the drive's own SQL (`imagedrive.search.repository.find_text`) over the texts read. Runs against the
 benchmark database (imagedrive_bench).
 """
 
@@ -34,7 +34,7 @@ from imagedrive.inference.clip import ClipEmbedder
 from imagedrive.inference.loader import find_model_dirs
 from imagedrive.inference.manifest import load_manifest
 from imagedrive.inference.ocr_rapid import RapidOcrReader
-from imagedrive.search.ocr import find_text
+from imagedrive.search.repository import find_text
 from imagedrive.settings import get_settings
 from sample_data.generate import CATEGORIES, generate
 from tests.fixtures import images

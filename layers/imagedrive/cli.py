@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from imagedrive.ingest.pipeline import Ingestor
 from imagedrive.settings import get_settings
@@ -15,6 +16,13 @@ def _ingestor(batch_size: int, *, ocr: bool = True) -> Ingestor:
 
     models = load_models()
     return Ingestor(models.clip, models.ocr if ocr and get_settings().ingest_ocr else None, batch_size=batch_size)
+
+
+def _bars(total: int, description: str) -> Any:
+    """Progress on the terminal (tqdm is a developer tool: the Lambda runtime never imports it)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit="img", dynamic_ncols=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -53,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
         from imagedrive.ingest.reocr import reocr as reocr_stale
 
         reader = open_text_reader(find_model_dirs(get_settings().model_root).get("doctr"))
-        print(json.dumps(dict(reocr_stale(reader, chunk_size=args.chunk_size, limit=args.limit))))
+        print(json.dumps(dict(reocr_stale(reader, chunk_size=args.chunk_size, limit=args.limit, progress=_bars))))
         return
 
     from imagedrive.ingest import bulk
@@ -66,10 +74,11 @@ def main(argv: list[str] | None = None) -> None:
             chunk_size=args.chunk_size, batch_size=args.batch_size, limit=args.limit, dry_run=args.dry_run,
         )
         report = bulk.import_folder(
-            args.directory, lambda: _ingestor(args.batch_size, ocr=not args.no_ocr), options
+            args.directory, lambda: _ingestor(args.batch_size, ocr=not args.no_ocr), options, progress=_bars
         )
         print(json.dumps({"found": report.found, "already_ready": report.already_ready,
                           "statuses": dict(report.statuses), "elapsed_s": report.elapsed_s}))
     else:
-        counts = bulk.reembed(_ingestor(args.batch_size), chunk_size=args.chunk_size, batch_size=args.batch_size)
+        counts = bulk.reembed(_ingestor(args.batch_size), chunk_size=args.chunk_size, batch_size=args.batch_size,
+                              progress=_bars)
         print(json.dumps(dict(counts)))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 
 class DomainError(Exception):
     code = "error"
@@ -55,3 +57,15 @@ class Throttled(DomainError):
     def __init__(self, message: str, *, retry_after_s: int, details: Any = None) -> None:
         super().__init__(message, details=details)
         self.retry_after_s = max(1, retry_after_s)
+
+
+# A refusal as data: the body of every API error, and the answer for one item of a batch that refuses
+# some items and serves the rest. (A comment, not a docstring: a docstring would enter the OpenAPI schema.)
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+    @classmethod
+    def of(cls, error: DomainError) -> ErrorDetail:
+        return cls(code=error.code, message=error.message, details=error.details)

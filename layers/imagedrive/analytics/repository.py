@@ -1,4 +1,4 @@
-"""The analytics summary: images by status, visibility, format and category, uploads per day,
+"""The SQL of the analytics summary: images by status, visibility, format and category, uploads per day,
 storage, searches per day by kind with zero-result rate and latency percentiles, ingest failures.
 
 A user sees their own images and searches; an admin sees the whole drive.

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from imagedrive import errors
+from imagedrive.errors import ErrorDetail
 
 STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.BadRequest: 400,
@@ -19,12 +20,6 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 422,
     errors.Throttled: 429,
 }
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    details: Any = None
 
 
 class ErrorBody(BaseModel):

@@ -9,7 +9,7 @@ from psycopg2 import sql
 
 from imagedrive.db import fetch_one
 from imagedrive.errors import Conflict
-from imagedrive.images.access import visible_clause
+from imagedrive.visibility import visible_clause
 
 
 def visible_to(cur: Any, user_id: int) -> list[dict]:

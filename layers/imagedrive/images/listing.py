@@ -7,7 +7,7 @@ from typing import Any
 from psycopg2 import sql
 
 from imagedrive.images import cursor
-from imagedrive.images.access import visible_clause
+from imagedrive.visibility import visible_clause
 from imagedrive.images.models import ImageQuery
 from imagedrive.images.repository import SELECT_IMAGES
 

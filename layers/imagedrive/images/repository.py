@@ -6,7 +6,7 @@ from typing import Any
 
 from psycopg2 import sql
 
-from imagedrive.images.access import visible_clause
+from imagedrive.visibility import visible_clause
 
 SELECT_IMAGES = sql.SQL(
     """SELECT i.id, i.owner_id, u.username AS owner, i.uri, i.filename, i.checksum, i.mime, i.w, i.h, i.size,

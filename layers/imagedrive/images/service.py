@@ -8,7 +8,7 @@ from imagedrive.auth.models import CurrentUser
 from imagedrive.db import transaction
 from imagedrive.errors import Forbidden, NotFound
 from imagedrive.images import listing, repository
-from imagedrive.images.access import can_modify
+from imagedrive.visibility import can_modify
 from imagedrive.images.models import (
     ClearedLibrary,
     DownloadLink,

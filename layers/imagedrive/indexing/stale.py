@@ -13,9 +13,9 @@ from typing import Any
 
 from imagedrive.queues import MessageQueue, sqs_queue
 from imagedrive.settings import get_settings
+from imagedrive.visibility import EVERYONE, Users, affected_users
 
-EVERYONE = "*"
-Users = list[int] | str  # user ids, or EVERYONE
+__all__ = ["EVERYONE", "Users", "affected_users", "mark_stale", "request_rebuild", "request_repair", "union"]
 
 
 def union(groups: Iterable[Users]) -> Users:
@@ -26,11 +26,6 @@ def union(groups: Iterable[Users]) -> Users:
             return EVERYONE
         users.update(group)
     return sorted(users)
-
-
-def affected_users(owner_id: int, visibility: str) -> list[int] | str:
-    """Whose visible set an image of this owner and visibility belongs to."""
-    return EVERYONE if visibility in ("public", "system") else [owner_id]
 
 
 def mark_stale(cur: Any, users: Iterable[int] | str) -> None:

@@ -1,6 +1,6 @@
 """A user's searchable vectors read from Postgres in bulk: one binary COPY, decoded by one numpy view.
 
-Searchable for a user means THE visibility rule (imagedrive.images.access) on READY images whose
+Searchable for a user means THE visibility rule (imagedrive.visibility) on READY images whose
 embedding is of the given model version. Each row also carries its change stamp — the later of
 images.updated_at (READY, visibility, rename) and embeddings.created_at (re-embedding) — whose maximum is
 the index watermark.
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from psycopg2 import sql
 
-from imagedrive.images.access import visible_clause
+from imagedrive.visibility import visible_clause
 
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 _POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # binary timestamptz: int64 µs since then

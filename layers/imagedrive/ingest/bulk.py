@@ -13,16 +13,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-from tqdm import tqdm
-
 from imagedrive import audit, storage
-from imagedrive.db import fetch_one, transaction
+from imagedrive.db import transaction
 from imagedrive.imaging import MIME_BY_FORMAT
 from imagedrive.indexing.stale import EVERYONE, mark_stale, request_rebuild
+from imagedrive.ingest import repository
 from imagedrive.ingest.pipeline import IngestItem, Ingestor
+from imagedrive.ingest.repository import PostgresIngestRepository
 from imagedrive.ingest.targets import IngestTarget
 from imagedrive.log import logger
+from imagedrive.progress import ProgressBars, silent
 from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef
 
@@ -55,15 +55,14 @@ def find_images(root: Path, limit: int | None = None) -> list[Path]:
 
 
 def owner_target(owner: str, visibility: str | None) -> tuple[int, str]:
-    with transaction() as cur:
-        cur.execute("SELECT id, role FROM users WHERE lower(username) = lower(%s)", (owner,))
-        row = cur.fetchone()
-    if row is None:
+    found = PostgresIngestRepository().drop_owner(owner)
+    if found is None:
         raise SystemExit(f"no user named {owner!r}")
-    return row["id"], visibility or ("system" if row["role"] == "system" else "private")
+    return found.id, visibility or ("system" if found.is_system else "private")
 
 
-def import_folder(root: Path, make_ingestor: Callable[[], Ingestor], options: ImportOptions) -> ImportReport:
+def import_folder(root: Path, make_ingestor: Callable[[], Ingestor], options: ImportOptions,
+                  progress: ProgressBars = silent) -> ImportReport:
     """`make_ingestor` is called once, when the first image needs ingesting: a resumed or
     repeated import that finds everything READY never loads the models."""
     owner_id, visibility = owner_target(options.owner, options.visibility)
@@ -72,15 +71,16 @@ def import_folder(root: Path, make_ingestor: Callable[[], Ingestor], options: Im
     started = time.perf_counter()
     bucket = get_settings().originals_bucket
     ingestor: Ingestor | None = None
-    with tqdm(total=len(paths), unit="img", desc="import", dynamic_ncols=True) as progress:
+    with progress(len(paths), "import") as bar:
         for chunk in _chunks(paths, options.chunk_size):
             checksums = [hashlib.sha256(p.read_bytes()).hexdigest() for p in chunk]
             done = _ready_checksums(owner_id, checksums)  # resume: what a previous run finished
             todo = [(p, c) for p, c in zip(chunk, checksums, strict=True) if c not in done]
             report.already_ready += len(chunk) - len(todo)
-            progress.update(len(chunk) - len(todo))
+            bar.update(len(chunk) - len(todo))
             if options.dry_run or not todo:
                 continue
+            ingestor = ingestor or make_ingestor()
             items = []
             for path, checksum in todo:
                 target = IngestTarget(
@@ -88,14 +88,13 @@ def import_folder(root: Path, make_ingestor: Callable[[], Ingestor], options: Im
                     path.parent.name if options.category_from_dirname and path.parent != root else None,
                 )
                 ref = ObjectRef(bucket, storage.import_key(owner_id, checksum, target.filename))
-                storage.s3_objects().write_bytes(ref, path.read_bytes(), _content_type(path))
+                ingestor.objects.write_bytes(ref, path.read_bytes(), _content_type(path))
                 items.append(IngestItem(ref, target))
             chunk_started = time.perf_counter()
-            ingestor = ingestor or make_ingestor()
             outcomes = ingestor.ingest(items)
             chunk_statuses = Counter(o.status.value for o in outcomes)
             report.statuses.update(chunk_statuses)
-            progress.update(len(todo))
+            bar.update(len(todo))
             logger.info("import chunk", extra={
                 "images": len(todo), "ms": round((time.perf_counter() - chunk_started) * 1000, 1),
                 "statuses": dict(chunk_statuses),
@@ -116,53 +115,38 @@ def _chunks(paths: list[Path], size: int) -> Iterator[list[Path]]:
 
 def _ready_checksums(owner_id: int, checksums: list[str]) -> set[str]:
     with transaction() as cur:
-        cur.execute(
-            "SELECT checksum FROM images WHERE owner_id = %s AND checksum = ANY(%s) AND status = 'READY'",
-            (owner_id, checksums),
-        )
-        return {row["checksum"] for row in cur.fetchall()}
+        return repository.ready_checksums(cur, owner_id, checksums)
 
 
-def reembed(ingestor: Ingestor, *, chunk_size: int = 256, batch_size: int = 32) -> Counter:
+def reembed(ingestor: Ingestor, *, chunk_size: int = 256, batch_size: int = 32,
+            progress: ProgressBars = silent) -> Counter[str]:
     """Recompute vectors whose model_version is not the current model's, in id order, chunk by
     chunk; each chunk commits on its own, so an interrupted run resumes where it stopped."""
     embedder = ingestor.embedder
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     with transaction() as cur:
-        cur.execute(
-            "SELECT count(*) AS n FROM embeddings WHERE model_version <> %s", (embedder.model_version,)
-        )
-        total = fetch_one(cur)["n"]
+        total = repository.count_embedded_otherwise(cur, embedder.model_version)
     last_id = 0
-    with tqdm(total=total, unit="img", desc="reembed", dynamic_ncols=True) as progress:
+    with progress(total, "reembed") as bar:
         while True:
             with transaction() as cur:
-                cur.execute(
-                    """SELECT i.id, i.uri, i.owner_id FROM images i JOIN embeddings e ON e.image_id = i.id
-                       WHERE e.model_version <> %s AND i.id > %s ORDER BY i.id LIMIT %s""",
-                    (embedder.model_version, last_id, chunk_size),
-                )
-                rows = cur.fetchall()
+                rows = repository.embedded_otherwise(cur, embedder.model_version, after_id=last_id, limit=chunk_size)
             if not rows:
                 break
-            last_id = rows[-1]["id"]
-            images = [storage.s3_objects().read_bytes(ObjectRef.from_uri(row["uri"])) for row in rows]
+            last_id = rows[-1].id
+            images = [ingestor.objects.read_bytes(ObjectRef.from_uri(row.uri)) for row in rows]
             batch = embedder.embed_batch(images, batch_size=batch_size)
             with transaction() as cur:
                 for row, vector in zip(rows, batch.vectors, strict=True):
                     if vector is None:
                         counts["failed"] += 1
-                        audit.record(cur, "embedding_failed", user_id=row["owner_id"], target_id=row["id"],
+                        audit.record(cur, "embedding_failed", user_id=row.owner_id, target_id=row.id,
                                      during="reembed")
                         continue
-                    cur.execute(
-                        "UPDATE embeddings SET vec = %s, model_version = %s, dim = %s, created_at = now()"
-                        " WHERE image_id = %s",
-                        (np.ascontiguousarray(vector, "<f4").tobytes(), embedder.model_version, len(vector), row["id"]),
-                    )
+                    repository.replace_embedding(cur, row.id, vector, embedder.model_version)
                     counts["reembedded"] += 1
                 mark_stale(cur, EVERYONE)
-            progress.update(len(rows))
+            bar.update(len(rows))
     if counts["reembedded"]:
-        request_rebuild(EVERYONE)
+        request_rebuild(EVERYONE, ingestor.index_queue)
     return counts

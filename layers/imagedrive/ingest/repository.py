@@ -13,7 +13,7 @@ from psycopg2.extras import Json
 
 from imagedrive import audit
 from imagedrive.categories import repository as categories
-from imagedrive.db import transaction, vector_codec
+from imagedrive.db import fetch_one, transaction, vector_codec
 from imagedrive.indexing.stale import Users, affected_users, mark_stale
 from imagedrive.inference.ocr import OcrResult
 from imagedrive.ingest.targets import IngestTarget, Owner
@@ -139,6 +139,61 @@ def write_ready(
            WHERE id = %s""",
         (thumbnail_key, image_id),
     )
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """An image to derive again (re-embed, re-OCR): where its original is and whose it is."""
+
+    id: int
+    uri: str
+    owner_id: int
+
+
+def ready_checksums(cur: Any, owner_id: int, checksums: list[str]) -> set[str]:
+    """Which of these checksums the owner already has READY (a resumed import skips them)."""
+    cur.execute("SELECT checksum FROM images WHERE owner_id = %s AND checksum = ANY(%s) AND status = 'READY'",
+                (owner_id, checksums))
+    return {row["checksum"] for row in cur.fetchall()}
+
+
+def count_embedded_otherwise(cur: Any, model_version: str) -> int:
+    cur.execute("SELECT count(*) AS n FROM embeddings WHERE model_version <> %s", (model_version,))
+    return int(fetch_one(cur)["n"])
+
+
+def embedded_otherwise(cur: Any, model_version: str, *, after_id: int, limit: int) -> list[StoredImage]:
+    """Images whose vector another model made, in id order after `after_id` (re-embedding resumes by id)."""
+    cur.execute(
+        """SELECT i.id, i.uri, i.owner_id FROM images i JOIN embeddings e ON e.image_id = i.id
+           WHERE e.model_version <> %s AND i.id > %s ORDER BY i.id LIMIT %s""",
+        (model_version, after_id, limit),
+    )
+    return [StoredImage(row["id"], row["uri"], row["owner_id"]) for row in cur.fetchall()]
+
+
+def replace_embedding(cur: Any, image_id: int, vector: np.ndarray, model_version: str) -> None:
+    cur.execute(
+        "UPDATE embeddings SET vec = %s, model_version = %s, dim = %s, created_at = now() WHERE image_id = %s",
+        (vector_codec.encode(vector), model_version, len(vector), image_id),
+    )
+
+
+_READ_OTHERWISE = """FROM images i LEFT JOIN ocr_texts o ON o.image_id = i.id
+                     WHERE i.status = 'READY' AND (o.image_id IS NULL OR o.engine IS DISTINCT FROM %(engine)s
+                                                   OR o.model IS DISTINCT FROM %(model)s)"""
+
+
+def count_read_otherwise(cur: Any, engine: str, model: str) -> int:
+    """READY images with no text, or a text another OCR engine or model read."""
+    cur.execute(f"SELECT count(*) AS n {_READ_OTHERWISE}", {"engine": engine, "model": model})
+    return int(fetch_one(cur)["n"])
+
+
+def read_otherwise(cur: Any, engine: str, model: str, *, after_id: int, limit: int) -> list[StoredImage]:
+    cur.execute(f"SELECT i.id, i.uri, i.owner_id {_READ_OTHERWISE} AND i.id > %(after)s ORDER BY i.id LIMIT %(n)s",
+                {"engine": engine, "model": model, "after": after_id, "n": limit})
+    return [StoredImage(row["id"], row["uri"], row["owner_id"]) for row in cur.fetchall()]
 
 
 NOT_READY = ("PENDING", "FAILED")

@@ -17,7 +17,7 @@ from imagedrive.indexing.cache import IndexCache
 from imagedrive.search import duplicates as dup
 from imagedrive.search.events import record_search
 from imagedrive.search.fusion import fuse
-from imagedrive.search.hydrate import category_members, thumbnail_url, visible_rows
+from imagedrive.search.hydrate import thumbnail_url
 from imagedrive.search.models import (
     DuplicateGroup,
     DuplicateResponse,
@@ -33,10 +33,16 @@ from imagedrive.search.models import (
     TextSearch,
 )
 from imagedrive.search.nearest import nearest_visible
-from imagedrive.search.ocr import find_text
+from imagedrive.search.repository import (
+    category_members,
+    find_text,
+    own_ready_ids,
+    stored_vector,
+    stored_vectors,
+    visible_rows,
+)
 from imagedrive.search.snippets import snippet
 from imagedrive.search.space import SearchSpace, SpaceOpener
-from imagedrive.search.stored import own_ready_ids, stored_vector, stored_vectors
 from imagedrive.search.timing import Stopwatch
 from imagedrive.settings import get_settings
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from imagedrive.db import transaction
 from imagedrive.log import logger
 from imagedrive.search.models import Kind
+from imagedrive.search.repository import insert_search_event
 
 
 def record_search(user_id: int, kind: Kind, *, latency_ms: float, result_count: int, query_text: str | None) -> None:
     try:
-        with transaction() as cur:
-            cur.execute(
-                """INSERT INTO search_events (user_id, kind, latency_ms, result_count, query_text)
-                   SELECT id, %s, %s, %s, CASE WHEN store_search_queries THEN %s END FROM users WHERE id = %s""",
-                (kind, max(0.0, latency_ms), result_count, query_text, user_id),
-            )
+        insert_search_event(user_id, kind, latency_ms=latency_ms, result_count=result_count, query_text=query_text)
     except Exception:  # analytics must never cost the user their results
         logger.exception("could not record a search event", extra={"user_id": user_id, "kind": kind})

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from imagedrive.indexing.flat_index import Ranked
-from imagedrive.search.hydrate import visible_rows
+from imagedrive.search.repository import visible_rows
 from imagedrive.search.space import SearchSpace
 from imagedrive.search.timing import Stopwatch
 

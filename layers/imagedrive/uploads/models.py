@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from imagedrive.api.errors import ErrorDetail
+from imagedrive.errors import ErrorDetail
 
 
 class UploadRequest(BaseModel):

@@ -4,11 +4,10 @@ and the declared image type are conditions, so a client that lies about either i
 from __future__ import annotations
 
 from imagedrive import audit, storage
-from imagedrive.api.errors import ErrorDetail
 from imagedrive.auth.models import CurrentUser
 from imagedrive.aws import client
 from imagedrive.db import transaction
-from imagedrive.errors import DomainError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from imagedrive.errors import DomainError, ErrorDetail, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from imagedrive.settings import get_settings
 from imagedrive.uploads.models import (
     BatchUploadItem,
@@ -43,8 +42,7 @@ def presign_batch(user: CurrentUser, batch: BatchUploadRequest) -> BatchUploadRe
             upload = _presign(request, storage.upload_key(user.id, request.filename))
             items.append(BatchUploadItem(filename=request.filename, upload=upload))
         except DomainError as error:
-            detail = ErrorDetail(code=error.code, message=error.message, details=error.details)
-            items.append(BatchUploadItem(filename=request.filename, error=detail))
+            items.append(BatchUploadItem(filename=request.filename, error=ErrorDetail.of(error)))
     keys = [item.upload.key for item in items if item.upload]
     with transaction() as cur:
         audit.record(cur, "upload.presign_batch", user_id=user.id, keys=keys, refused=len(items) - len(keys))

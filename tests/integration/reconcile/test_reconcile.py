@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from imagedrive.analytics.summary import summary
+from imagedrive.analytics.repository import summary
 from imagedrive.auth.models import CurrentUser
 from imagedrive.aws import client, queue_url
 from imagedrive.db import transaction
