@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from imagedrive.image_types import ACCEPTED_MIME_TYPES
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,7 +33,7 @@ class Settings(BaseSettings):
     ingest_queue: str = "imagedrive-ingest"
     index_queue: str = "imagedrive-index"
     dlq_suffix: str = "-dlq"
-    max_receive_count: int = 3
+    max_receive_count: int = 5  # receives before SQS moves a message to the DLQ; the template uses this value
     queue_visibility_timeout_s: int = 60
 
     # Secrets: an explicit value wins (tests, local runs); otherwise the named secret is read.
@@ -93,9 +95,7 @@ class Settings(BaseSettings):
     login_window_s: int = 15 * 60  # failures older than this are forgotten
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30  # one address may serve many people (NAT, offices)
-    upload_content_types: tuple[str, ...] = (
-        "image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp", "image/tiff",
-    )
+    upload_content_types: tuple[str, ...] = ACCEPTED_MIME_TYPES
     upload_batch_max: int = 100
     export_page_rows: int = 1000
     export_part_bytes: int = Field(5 * 1024 * 1024, ge=5 * 1024 * 1024)  # S3's smallest multipart part

@@ -14,18 +14,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from imagedrive.image_types import MIME_BY_FORMAT
 from imagedrive.imaging.errors import CorruptImage, ImageTooLarge, NotAnImage, UnsupportedFormat
 from imagedrive.log import logger
 from imagedrive.settings import get_settings
 
-MIME_BY_FORMAT = {
-    "JPEG": "image/jpeg",
-    "PNG": "image/png",
-    "WEBP": "image/webp",
-    "GIF": "image/gif",
-    "BMP": "image/bmp",
-    "TIFF": "image/tiff",
-}
 _SIXTEEN_BIT_MODES = {"I;16", "I;16B", "I;16L", "I;16N", "I"}
 _WHITE = (255, 255, 255)
 MAX_PAGES = 20  # pages of a multi-page TIFF that are decoded (for OCR); later ones are ignored
