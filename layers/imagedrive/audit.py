@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from psycopg2.extras import Json
+
+
+class AuditTrail(Protocol):
+    """The port services take; this module is its Postgres adapter (pass `imagedrive.audit` itself),
+    tests/fakes/audit.py the in-memory one."""
+
+    def record(self, cur: Any, action: str, *, user_id: int | None, target_id: Any = None, **details: Any) -> None: ...
 
 
 def record(cur: Any, action: str, *, user_id: int | None, target_id: Any = None, **details: Any) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from imagedrive.api.endpoint import Call, Reply, Routes, endpoint
-from imagedrive.auth import service
 from imagedrive.auth.cookies import CSRF_COOKIE, REFRESH_COOKIE, cleared_cookies, session_cookies
 from imagedrive.auth.models import IssuedSession, LoginRequest, RegisterRequest, TokenOut, UserOut
+from imagedrive.auth.service import auth_service
 from imagedrive.auth.tokens import check_csrf
 from imagedrive.settings import get_settings
 
@@ -17,33 +17,35 @@ CSRF_HEADER = ({"name": "X-CSRF-Token", "in": "header", "required": True, "schem
 @endpoint(routes, "/auth/register", "POST", summary="Create an account", tag="auth", auth=False,
           body=RegisterRequest, response=UserOut, status=201, errors=(409,))
 def register(call: Call) -> UserOut:
-    return service.register(call.body.username, call.body.password)
+    return auth_service().register(call.body.username, call.body.password)
 
 
 @endpoint(routes, "/auth/login", "POST", summary="Log in: access token in the body, refresh token in a cookie",
           tag="auth", auth=False, body=LoginRequest, response=TokenOut, errors=(401, 429))
 def login(call: Call) -> Reply:
-    return _session_reply(call, service.login(call.body.username, call.body.password, call.request.client))
+    issued = auth_service().login(call.body.username, call.body.password, call.request.client)
+    return _session_reply(call, issued)
 
 
 @endpoint(routes, "/auth/refresh", "POST", summary="Exchange the refresh cookie for new tokens (rotates it)",
           tag="auth", auth=False, response=TokenOut, errors=(401, 403), parameters=CSRF_HEADER)
 def refresh(call: Call) -> Reply:
     _require_csrf(call)
-    return _session_reply(call, service.refresh(call.request.cookies.get(REFRESH_COOKIE), call.request.client))
+    issued = auth_service().refresh(call.request.cookies.get(REFRESH_COOKIE), call.request.client)
+    return _session_reply(call, issued)
 
 
 @endpoint(routes, "/auth/logout", "POST", summary="End this login's sessions and clear the cookies", tag="auth",
           auth=False, status=204, errors=(403,), parameters=CSRF_HEADER)
 def logout(call: Call) -> Reply:
     _require_csrf(call)
-    service.logout(call.request.cookies.get(REFRESH_COOKIE))
+    auth_service().logout(call.request.cookies.get(REFRESH_COOKIE))
     return Reply(headers={"Set-Cookie": cleared_cookies(secure=_secure(call))})
 
 
 @endpoint(routes, "/auth/me", "GET", summary="The logged-in user", tag="auth", response=UserOut)
 def me(call: Call) -> UserOut:
-    return service.profile(call.me)
+    return auth_service().profile(call.me)
 
 
 def _require_csrf(call: Call) -> None:

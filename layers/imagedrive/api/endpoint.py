@@ -20,8 +20,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from imagedrive.api.errors import error_body, error_headers, from_validation, status_for
 from imagedrive.api.request import ApiRequest
-from imagedrive.auth import service as auth
 from imagedrive.auth.models import CurrentUser
+from imagedrive.auth.service import auth_service
 from imagedrive.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from imagedrive.log import logger
 from imagedrive.settings import get_settings
@@ -164,7 +164,7 @@ def _authenticate(request: ApiRequest) -> CurrentUser:
     token = request.bearer_token
     if not token:
         raise Unauthenticated("send an access token as `Authorization: Bearer …`")
-    return auth.authenticate(token)
+    return auth_service().authenticate(token)
 
 
 def _path_args(spec: EndpointSpec, raw_path: dict[str, str]) -> dict[str, Any]:

@@ -4,8 +4,8 @@ request on its own thread), reopened when it breaks."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg2
@@ -62,3 +62,8 @@ def transaction() -> Iterator[psycopg2.extras.RealDictCursor]:
     except (psycopg2.OperationalError, psycopg2.InterfaceError):
         reset_connection()
         raise
+
+
+# What a service that makes several repository calls atomically takes: `transaction` itself, or (unit tests,
+# whose repositories are in memory) a context manager that yields no cursor.
+Transactions = Callable[[], AbstractContextManager[Any]]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from imagedrive.auth import service
+from imagedrive.auth.service import AuthService
 from imagedrive.auth.models import Client
 from imagedrive.errors import Unauthenticated
 from tests.integration.api.conftest import PASSWORD
@@ -36,7 +36,7 @@ def _strings_reachable(traceback: TracebackType | None) -> set[str]:
     return found
 
 
-def _refused_login(attempt: int) -> Unauthenticated:
+def _refused_login(service: AuthService, attempt: int) -> Unauthenticated:
     # The password is built inside the call so that only the service's frames could hold it.
     try:
         service.login("alice", f"wrong password number {attempt}", Client(address=f"10.0.0.{attempt}"))
@@ -46,8 +46,9 @@ def _refused_login(attempt: int) -> Unauthenticated:
 
 
 def test_failed_logins_leave_no_password_reachable_from_the_exception(clean_db):
+    service = AuthService()
     service.register("alice", PASSWORD)
-    refusals = [_refused_login(attempt) for attempt in range(4)]
+    refusals = [_refused_login(service, attempt) for attempt in range(4)]
 
     assert len({id(error) for error in refusals}) == 4, "each refusal is its own exception"
     for error in refusals:
