@@ -18,6 +18,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ IMPORTS_PREFIX = "imports/"  # not an ingest prefix: S3 sends no event, the impo
 THUMBNAILS_PREFIX = "thumbnails/"
 INDEXES_PREFIX = "indexes/"
 EXPORTS_PREFIX = "exports/"
+_DELETE_BATCH = 1000  # keys S3 deletes in one request
 # Folder separators and control characters; everything else (spaces, %, +, unicode) is a fine key.
 _UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]+")
 
@@ -202,9 +204,17 @@ class S3ObjectStore:
 
     @tracer.capture_method
     def delete(self, *refs: ObjectRef) -> None:
-        """Deleting what is already gone is not an error (S3 semantics)."""
+        """Deleting what is already gone is not an error (S3 semantics). As few calls as S3 allows:
+        one per bucket and 1000 keys."""
+        by_bucket: dict[str, list[str]] = defaultdict(list)
         for ref in refs:
-            client("s3").delete_object(Bucket=ref.bucket, Key=ref.key)
+            by_bucket[ref.bucket].append(ref.key)
+        for bucket, keys in by_bucket.items():
+            for start in range(0, len(keys), _DELETE_BATCH):
+                batch = [{"Key": key} for key in keys[start:start + _DELETE_BATCH]]
+                answer = client("s3").delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+                if answer.get("Errors"):
+                    raise RuntimeError(f"S3 refused to delete {len(answer['Errors'])} objects: {answer['Errors'][:3]}")
 
     @tracer.capture_method
     def presigned_get(self, ref: ObjectRef, *, download_name: str | None = None, ttl_s: int | None = None) -> str:

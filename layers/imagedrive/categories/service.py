@@ -14,9 +14,9 @@ from imagedrive.categories import repository
 from imagedrive.categories.models import CategoryChange, CategoryCreate, CategoryList, CategoryOut, ImageCategories
 from imagedrive.db import transaction
 from imagedrive.errors import Forbidden, NotFound
-from imagedrive.images import repository as images
 from imagedrive.images.models import ImageCategory
-from imagedrive.images.service import modifiable_image, visible_image
+from imagedrive.images.repository import Cursor
+from imagedrive.images.service import image_service
 
 
 def list_categories(user: CurrentUser) -> CategoryList:
@@ -37,15 +37,15 @@ def create_category(user: CurrentUser, request: CategoryCreate) -> CategoryOut:
 
 def image_categories(user: CurrentUser, image_id: int) -> ImageCategories:
     with transaction() as cur:
-        visible_image(cur, user, image_id)
+        image_service().visible_image(cur, user, image_id)
         return _current(cur, image_id)
 
 
 def change_image_categories(user: CurrentUser, image_id: int, change: CategoryChange) -> ImageCategories:
     with transaction() as cur:
-        image = modifiable_image(cur, user, image_id)
+        image = image_service().modifiable_image(cur, user, image_id)
         wanted = sorted(set(change.assign))
-        unknown = set(wanted) - repository.usable_for(cur, image["owner_id"], wanted) if wanted else set()
+        unknown = set(wanted) - repository.usable_for(cur, image.owner_id, wanted) if wanted else set()
         if unknown:
             raise NotFound("no such category for this image", code="category_not_found",
                            details={"category_ids": sorted(unknown)})
@@ -58,6 +58,7 @@ def change_image_categories(user: CurrentUser, image_id: int, change: CategoryCh
         return _current(cur, image_id)
 
 
-def _current(cur, image_id: int) -> ImageCategories:
-    rows = images.categories_of(cur, image_id)
-    return ImageCategories(image_id=image_id, categories=[ImageCategory(**row) for row in rows])
+def _current(cur: Cursor, image_id: int) -> ImageCategories:
+    links = image_service().images.categories_of(cur, image_id)
+    return ImageCategories(image_id=image_id,
+                           categories=[ImageCategory.model_validate(link, from_attributes=True) for link in links])

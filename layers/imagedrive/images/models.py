@@ -12,6 +12,8 @@ from imagedrive.ids import DbId
 Status = Literal["PENDING", "READY", "FAILED"]
 Visibility = Literal["private", "public", "system"]
 Sort = Literal["newest", "oldest", "name", "size"]
+Source = Literal["upload", "drop", "import"]
+CategorySource = Literal["manual", "auto"]
 
 
 class ImageQuery(BaseModel):
@@ -32,7 +34,7 @@ class ImageCategory(BaseModel):
     id: int
     name: str
     system: bool
-    source: Literal["manual", "auto"]
+    source: CategorySource
     score: float | None
 
 
@@ -55,7 +57,7 @@ class ImageSummary(BaseModel):
 
 class ImageDetail(ImageSummary):
     checksum: str
-    source: Literal["upload", "drop", "import"]
+    source: Source
     updated_at: datetime
     ready_at: datetime | None
     ocr_text: str | None

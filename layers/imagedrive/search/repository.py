@@ -23,8 +23,8 @@ from psycopg2 import sql
 
 from imagedrive.db import fetch_one, transaction, vector_codec
 from imagedrive.errors import Conflict, NotFound
-from imagedrive.visibility import visible_clause
 from imagedrive.search.models import Kind
+from imagedrive.visibility import visible_clause
 
 
 def stored_vector(user_id: int, image_id: int, model_version: str) -> np.ndarray:

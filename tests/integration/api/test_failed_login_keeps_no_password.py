@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from imagedrive.auth.service import AuthService
 from imagedrive.auth.models import Client
+from imagedrive.auth.service import AuthService
 from imagedrive.errors import Unauthenticated
 from tests.integration.api.conftest import PASSWORD
 
