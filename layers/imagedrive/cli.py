@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(reconcile_drive(after_min=args.after_min, dry_run=args.dry_run).as_dict()))
         return
     if args.command == "reocr":
-        from imagedrive.inference.loader import find_model_dirs
+        from imagedrive.inference.manifest import find_model_dirs
         from imagedrive.inference.ocr import open_text_reader
         from imagedrive.ingest.reocr import reocr as reocr_stale
 

@@ -129,7 +129,7 @@ def _epilogue(export_format: str) -> str:
     return "" if export_format == "csv" else "\n]\n"
 
 
-def _rows_text(export_format: str, rows: list[dict], *, first: bool) -> str:
+def _rows_text(export_format: str, rows: list[dict[str, Any]], *, first: bool) -> str:
     return cells.csv_text(rows, header=False) if export_format == "csv" else cells.json_text(rows, first=first)
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from psycopg2.extras import Json
 
+from imagedrive.db import fetch_one
+
 _JOB_COLUMNS = """id, user_id, scope, format, status, s3_key, upload_id, parts, max_image_id, last_image_id,
                   total_rows, rows_written, bytes_written, error, created_at, finished_at"""
 
@@ -21,7 +23,7 @@ def snapshot(cur: Any, user_id: int, everyone: bool) -> tuple[int, int]:
     return row["max_id"], row["n"]
 
 
-def insert(cur: Any, job: dict[str, Any]) -> dict:
+def insert(cur: Any, job: dict[str, Any]) -> dict[str, Any]:
     cur.execute(
         f"""INSERT INTO export_jobs (id, user_id, scope, format, s3_key, upload_id, max_image_id, total_rows)
             VALUES (%(id)s, %(user_id)s, %(scope)s, %(format)s, %(s3_key)s, %(upload_id)s, %(max_image_id)s,
@@ -29,15 +31,16 @@ def insert(cur: Any, job: dict[str, Any]) -> dict:
             RETURNING {_JOB_COLUMNS}""",
         job,
     )
-    return cur.fetchone()
+    return fetch_one(cur)
 
 
-def find(cur: Any, user_id: int, job_id: str, *, lock: bool) -> dict | None:
+def find(cur: Any, user_id: int, job_id: str, *, lock: bool) -> dict[str, Any] | None:
     """The caller's job. With `lock`, None also when another request is advancing it right now."""
     suffix = " FOR UPDATE SKIP LOCKED" if lock else ""
     cur.execute(f"SELECT {_JOB_COLUMNS} FROM export_jobs WHERE id = %s AND user_id = %s{suffix}",
                 (job_id, user_id))
-    return cur.fetchone()
+    row: dict[str, Any] | None = cur.fetchone()
+    return row
 
 
 def save_progress(cur: Any, job: dict[str, Any]) -> None:
@@ -50,7 +53,7 @@ def save_progress(cur: Any, job: dict[str, Any]) -> None:
     )
 
 
-def image_rows(cur: Any, job: dict[str, Any], after_id: int, limit: int) -> list[dict]:
+def image_rows(cur: Any, job: dict[str, Any], after_id: int, limit: int) -> list[dict[str, Any]]:
     cur.execute(
         """SELECT i.id, u.username AS owner, i.filename, i.mime, i.w AS width, i.h AS height, i.size, i.status,
                   i.visibility, i.source, i.checksum, i.upload_ts AS uploaded_at, i.ready_at, i.error,
@@ -63,4 +66,5 @@ def image_rows(cur: Any, job: dict[str, Any], after_id: int, limit: int) -> list
            ORDER BY i.id LIMIT %s""",
         (after_id, job["max_image_id"], job["scope"] == "all", job["user_id"], limit),
     )
-    return cur.fetchall()
+    rows: list[dict[str, Any]] = cur.fetchall()
+    return rows

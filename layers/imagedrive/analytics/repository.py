@@ -43,7 +43,7 @@ def summary(user: CurrentUser, days: int) -> Summary:
         )
 
 
-def _by_category(cur: Any, params: dict) -> list[CategoryCount]:
+def _by_category(cur: Any, params: dict[str, Any]) -> list[CategoryCount]:
     cur.execute(
         f"""SELECT c.id, c.name, count(*) AS count FROM images i
             JOIN image_categories ic ON ic.image_id = i.id JOIN categories c ON c.id = ic.category_id
@@ -53,7 +53,7 @@ def _by_category(cur: Any, params: dict) -> list[CategoryCount]:
     return [CategoryCount(**row) for row in cur.fetchall()]
 
 
-def _uploads_per_day(cur: Any, params: dict) -> list[DayCount]:
+def _uploads_per_day(cur: Any, params: dict[str, Any]) -> list[DayCount]:
     cur.execute(
         f"""SELECT (i.upload_ts AT TIME ZONE 'UTC')::date AS day, count(*) AS count FROM images i
             WHERE {_IN_SCOPE} AND i.upload_ts >= {_SINCE} GROUP BY 1 ORDER BY 1""",
@@ -62,7 +62,7 @@ def _uploads_per_day(cur: Any, params: dict) -> list[DayCount]:
     return [DayCount(**row) for row in cur.fetchall()]
 
 
-def _searches(cur: Any, params: dict) -> SearchStats:
+def _searches(cur: Any, params: dict[str, Any]) -> SearchStats:
     in_scope = "(%(everyone)s OR user_id = %(user)s) AND ts >= " + _SINCE
     cur.execute(
         f"""SELECT (ts AT TIME ZONE 'UTC')::date AS day, kind, count(*) AS count FROM search_events
@@ -83,7 +83,7 @@ def _searches(cur: Any, params: dict) -> SearchStats:
                        p50_latency_ms=row["p50"], p95_latency_ms=row["p95"])
 
 
-def _failures(cur: Any, params: dict) -> IngestFailures:
+def _failures(cur: Any, params: dict[str, Any]) -> IngestFailures:
     cur.execute(f"SELECT count(*) AS n FROM images i WHERE {_IN_SCOPE} AND i.status = 'FAILED'", params)
     failed = cur.fetchone()["n"]
     cur.execute(

@@ -1,6 +1,6 @@
 """Image decoding shared by models, thumbnails and ingest."""
 
-from imagedrive.imaging.decode import MIME_BY_FORMAT, DecodedImage, ImageSource, decode, decode_image
+from imagedrive.imaging.decode import DecodedImage, ImageSource, decode, decode_image
 from imagedrive.imaging.errors import (
     CorruptImage,
     ImageDecodeError,
@@ -10,7 +10,6 @@ from imagedrive.imaging.errors import (
 )
 
 __all__ = [
-    "MIME_BY_FORMAT",
     "CorruptImage",
     "DecodedImage",
     "ImageDecodeError",

@@ -38,7 +38,7 @@ def allocate(cur: Any, user_id: int) -> int:
            RETURNING last_version""",
         (user_id,),
     )
-    return cur.fetchone()["last_version"]
+    return int(cur.fetchone()["last_version"])
 
 
 def start(cur: Any, user_id: int, version: int, s3_prefix: str) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from imagedrive import audit, storage
 from imagedrive.db import transaction
-from imagedrive.imaging import MIME_BY_FORMAT
+from imagedrive.image_types import MIME_BY_FORMAT
 from imagedrive.indexing.stale import EVERYONE, mark_stale, request_rebuild
 from imagedrive.ingest import repository
 from imagedrive.ingest.pipeline import IngestItem, Ingestor
@@ -45,7 +45,7 @@ class ImportOptions:
 class ImportReport:
     found: int = 0
     already_ready: int = 0
-    statuses: Counter = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
     elapsed_s: float = 0.0
 
 

@@ -11,6 +11,7 @@ else is now recorded on the row, which is where its owner looks, and the message
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -24,7 +25,7 @@ from imagedrive.settings import get_settings
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def ingest_records(ingestor: Ingestor, records: list[dict]) -> dict[str, list[IngestOutcome] | Exception]:
+def ingest_records(ingestor: Ingestor, records: list[dict[str, Any]]) -> dict[str, list[IngestOutcome] | Exception]:
     """Every record's objects ingested in one pipeline call; per message id, its outcomes, or the
     error that made its body unreadable."""
     results: dict[str, list[IngestOutcome] | Exception] = {}
@@ -44,7 +45,7 @@ def ingest_records(ingestor: Ingestor, records: list[dict]) -> dict[str, list[In
     return results
 
 
-def handle_batch(event: dict, context: LambdaContext | None, ingestor: Ingestor) -> dict:
+def handle_batch(event: dict[str, Any], context: LambdaContext | None, ingestor: Ingestor) -> dict[str, Any]:
     """The ingest function's work: Lambda's SQS event in, ReportBatchItemFailures reply out."""
     results = ingest_records(ingestor, event.get("Records", []))
     last_receive_at = get_settings().max_receive_count

@@ -41,7 +41,7 @@ def pending_older_than(cur: Any, minutes: int) -> list[ImageRow]:
 def count_pending_older_than(cur: Any, minutes: int) -> int:
     cur.execute("SELECT count(*) AS n FROM images WHERE status = 'PENDING' "
                 "AND updated_at < now() - make_interval(mins => %s)", (minutes,))
-    return cur.fetchone()["n"]
+    return int(cur.fetchone()["n"])
 
 
 def rows_in_bucket(cur: Any, bucket: str) -> list[ImageRow]:

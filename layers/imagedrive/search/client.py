@@ -66,7 +66,8 @@ def _run(kind: str, user_id: int, request: BaseModel, **extra: Any) -> dict[str,
     event = {"kind": kind, "user_id": user_id, "request": request.model_dump(mode="json"), **extra}
     reply = _invoke(event)
     if reply.get("ok"):
-        return reply["result"]
+        result: dict[str, Any] = reply["result"]
+        return result
     error = reply.get("error") or {}
     kind_of_error = getattr(errors, str(error.get("type")), None)
     if not (isinstance(kind_of_error, type) and issubclass(kind_of_error, errors.DomainError)):
@@ -90,4 +91,5 @@ def _invoke(event: dict[str, Any]) -> dict[str, Any]:
     payload = json.loads(response["Payload"].read() or b"{}")
     if response.get("FunctionError"):
         raise QueryFunctionFailed(f"query function error: {str(payload)[:300]}")
-    return payload
+    answer: dict[str, Any] = payload
+    return answer

@@ -54,7 +54,7 @@ def handle(event: dict[str, Any], engine: SearchEngine | None = None) -> dict[st
 def default_engine() -> SearchEngine:
     """CLIP only (never the OCR module: onnxtr takes a second to import) and the index cache."""
     from imagedrive.inference.clip import ClipEmbedder
-    from imagedrive.inference.loader import find_model_dirs
+    from imagedrive.inference.manifest import find_model_dirs
 
     settings = get_settings()
     dirs = find_model_dirs(settings.model_root)

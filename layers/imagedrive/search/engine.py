@@ -7,7 +7,7 @@ user may still see (`hydrate`).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from imagedrive.search.models import (
     SearchResponse,
     SimilarSearch,
     TextSearch,
+    Timing,
 )
 from imagedrive.search.nearest import nearest_visible
 from imagedrive.search.repository import (
@@ -182,7 +183,7 @@ class SearchEngine:
 
 
 def _hit(
-    row: dict, score: float, cosine: float | None, *, text: str | None = None, q: str | None = None,
+    row: dict[str, Any], score: float, cosine: float | None, *, text: str | None = None, q: str | None = None,
     reasons: list[MatchReason] | None = None,
 ) -> SearchHit:
     piece, spans = snippet(text, q) if text and q else (None, [])
@@ -193,5 +194,5 @@ def _hit(
     )
 
 
-def _timing(watch: Stopwatch, space: SearchSpace):
+def _timing(watch: Stopwatch, space: SearchSpace) -> Timing:
     return watch.timing(index_version=space.version, index_size=space.main.size, fresh_size=space.fresh.size)
