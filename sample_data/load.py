@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from imagedrive.db import transaction
-from imagedrive.settings import REPO_ROOT
+from localcloud.paths import REPO_ROOT
 from sample_data.generate import CATEGORIES, generate
 
 

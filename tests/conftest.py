@@ -7,6 +7,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from localcloud.paths import use_checkout_paths
+
+use_checkout_paths()  # the developer paths (.run, .cache/models) of this checkout, as ./dev has them
 # Before anything reads settings: the test database, buckets and queues are the tests' own.
 # Short visibility timeouts make SQS retries and redrive observable within seconds.
 TEST_ENVIRONMENT = {

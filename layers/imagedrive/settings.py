@@ -15,8 +15,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from imagedrive.image_types import ACCEPTED_MIME_TYPES
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IMAGEDRIVE_", extra="ignore")
@@ -47,8 +45,11 @@ class Settings(BaseSettings):
     jwt_secret: str | None = None
     jwt_secret_name: str = "imagedrive/jwt"  # noqa: S105 (a name, not a secret)
 
+    # Developer paths (local runs only; Lambda uses /tmp and /opt): relative to the working directory, which
+    # `python -m imagedrive` from the checkout satisfies; localcloud (./dev, the tests) sets the checkout's
+    # absolute ones through the environment (localstack/localcloud/paths.py).
     # Pid files and logs of the local drive's processes.
-    run_dir: Path = REPO_ROOT / ".run"
+    run_dir: Path = Path(".run")
 
     # The project-local Postgres cluster.
     pg_host: str = "127.0.0.1"
@@ -56,14 +57,14 @@ class Settings(BaseSettings):
     pg_database: str = "imagedrive"
     pg_user: str = "imagedrive"
     pg_password: str = "imagedrive-local"  # noqa: S105 (loopback-only dev cluster)
-    pg_data_dir: Path = REPO_ROOT / ".run" / "postgres"
+    pg_data_dir: Path = Path(".run/postgres")
 
     # The local AWS (localstack/localcloud/server.py): MiniStack, which keeps its data, or LocalStack
     # (in memory), on one port. The port's name predates MiniStack; it is the local AWS's port either way.
     local_aws: Literal["ministack", "localstack"] = "ministack"
     localstack_port: int = 4566
-    localstack_state_dir: Path = REPO_ROOT / ".run" / "localstack"
-    ministack_data_dir: Path = REPO_ROOT / ".run" / "ministack"  # the drive's objects and AWS state
+    localstack_state_dir: Path = Path(".run/localstack")
+    ministack_data_dir: Path = Path(".run/ministack")  # the drive's objects and AWS state
     # The local API (chalice local) sits behind the web server (localcloud/webapp.py), which serves the app and
     # forwards /api to it on one origin: web_port is the URL `./dev up` prints, and spa_origin must equal it.
     api_host: str = "127.0.0.1"
@@ -102,7 +103,7 @@ class Settings(BaseSettings):
     export_sync_budget_s: float = 20.0  # under API Gateway's 29 s; the rest is finished by polling
 
     # Models.
-    model_root: Path = REPO_ROOT / ".cache" / "models" / "local"
+    model_root: Path = Path(".cache/models/local")  # in AWS the template sets it (/opt/models)
     # OCR engine: RapidOCR's weights ship in its wheel (works offline); doctr needs its export under model_root.
     ocr_engine: Literal["rapidocr", "doctr"] = "rapidocr"
     # CLIP precision is part of model_version (vectors of two precisions never share an index); text routing:

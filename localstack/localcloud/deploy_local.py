@@ -18,7 +18,8 @@ from cfnlint.decode import cfn_yaml
 
 from imagedrive.aws import client
 from imagedrive.log import logger
-from imagedrive.settings import REPO_ROOT, Settings
+from imagedrive.settings import Settings
+from localcloud.paths import REPO_ROOT
 
 TEMPLATE = REPO_ROOT / "infra" / "template.yaml"
 STACK_NAME = "imagedrive-local"

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from imagedrive.log import logger
-from imagedrive.settings import REPO_ROOT
+from localcloud.paths import REPO_ROOT
 
 
 def _paths(run_dir: Path, name: str) -> tuple[Path, Path]:

@@ -22,7 +22,8 @@ from typing import Any
 
 from imagedrive.aws import client, queue_arn, queue_url
 from imagedrive.log import logger
-from imagedrive.settings import REPO_ROOT, Settings, get_settings
+from imagedrive.settings import Settings, get_settings
+from localcloud.paths import REPO_ROOT
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

@@ -15,8 +15,9 @@ from contextlib import contextmanager
 import psycopg2
 
 from imagedrive.db.migrate import apply_migrations
-from imagedrive.settings import REPO_ROOT, Settings
+from imagedrive.settings import Settings
 from localcloud import bootstrap, node, postgres, processes, server, webapp
+from localcloud.paths import REPO_ROOT
 from sample_data.load import load_sample_library
 
 API_PROCESS = "api"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
-from imagedrive.settings import REPO_ROOT, Settings
+from imagedrive.settings import Settings
 from localcloud import node, processes, stack, system_packages
+from localcloud.paths import REPO_ROOT
 
 BROWSER_DIR = Path(__file__).resolve().parent
 SCREENSHOTS = REPO_ROOT / ".run" / "test-output" / "screenshots"

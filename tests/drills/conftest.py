@@ -15,8 +15,9 @@ import pytest
 from imagedrive import aws, db, secrets
 from imagedrive.db import transaction
 from imagedrive.search import dispatch
-from imagedrive.settings import REPO_ROOT, Settings, get_settings
+from imagedrive.settings import Settings, get_settings
 from localcloud import postgres, processes, server, stack
+from localcloud.paths import REPO_ROOT
 from tests.integration.localcloud.test_server import free_port
 
 DRILL_POSTGRES_DIR = REPO_ROOT / ".run" / "drills" / "postgres"  # initialised once, reused by later runs

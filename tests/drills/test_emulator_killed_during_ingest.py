@@ -17,9 +17,9 @@ from imagedrive import storage
 from imagedrive.db import transaction
 from imagedrive.search import client as search
 from imagedrive.search.models import TextSearch
-from imagedrive.settings import REPO_ROOT
 from imagedrive.storage import ObjectRef
 from localcloud import server, stack
+from localcloud.paths import REPO_ROOT
 from tests.drills.conftest import log_tail, status_counts, wait_for
 from tests.fixtures import images
 from tests.fixtures.ingest import make_user, put

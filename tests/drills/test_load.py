@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from imagedrive.ingest.pipeline import IngestItem, Ingestor, Status
-from imagedrive.settings import REPO_ROOT
+from localcloud.paths import REPO_ROOT
 from tests.fixtures import images
 from tests.fixtures.cloud import drain
 from tests.fixtures.ingest import put

@@ -2,8 +2,9 @@ import pytest
 from chalice.test import Client
 
 from imagedrive import db
-from imagedrive.settings import REPO_ROOT, get_settings
+from imagedrive.settings import get_settings
 from localcloud import postgres
+from localcloud.paths import REPO_ROOT
 from localcloud.runner import load_handler
 
 API_APP = REPO_ROOT / "functions" / "api" / "app.py"

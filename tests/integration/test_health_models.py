@@ -3,7 +3,7 @@
 import pytest
 from chalice.test import Client
 
-from imagedrive.settings import REPO_ROOT
+from localcloud.paths import REPO_ROOT
 from localcloud.runner import load_handler
 
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from imagedrive.settings import REPO_ROOT
+from localcloud.paths import REPO_ROOT
 
 _LOG_ONE_LINE = "from imagedrive.log import logger; logger.info('hello')"
 

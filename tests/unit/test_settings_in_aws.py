@@ -10,7 +10,8 @@ import sys
 import pytest
 from pydantic import ValidationError
 
-from imagedrive.settings import REPO_ROOT, REQUIRED_IN_AWS, Settings
+from imagedrive.settings import REQUIRED_IN_AWS, Settings
+from localcloud.paths import REPO_ROOT
 
 NAMED = {f"IMAGEDRIVE_{name.upper()}": f"deployed-{name}" for name in REQUIRED_IN_AWS}
 

@@ -15,8 +15,9 @@ from chalice.test import Client
 from imagedrive import storage
 from imagedrive.auth.cookies import parse_cookie_header
 from imagedrive.db import transaction
-from imagedrive.settings import REPO_ROOT, get_settings
+from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef
+from localcloud.paths import REPO_ROOT
 from localcloud.runner import load_handler
 
 API_APP = REPO_ROOT / "functions" / "api" / "app.py"

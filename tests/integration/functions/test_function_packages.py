@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from imagedrive.db import transaction
-from imagedrive.settings import REPO_ROOT
+from localcloud.paths import REPO_ROOT
 from tests.fixtures import images
 from tests.fixtures.ingest import make_user, put
 

@@ -9,8 +9,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from imagedrive import db
-from imagedrive.settings import REPO_ROOT, get_settings
+from imagedrive.settings import get_settings
 from localcloud import postgres
+from localcloud.paths import REPO_ROOT
 from localcloud.runner import LambdaContext, load_handler
 
 

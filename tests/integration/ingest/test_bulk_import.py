@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from imagedrive.settings import REPO_ROOT
+from localcloud.paths import REPO_ROOT
 from tests.fixtures import images
 from tests.fixtures.ingest import image_rows, make_user
 

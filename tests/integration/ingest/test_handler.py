@@ -8,8 +8,8 @@ import pytest
 
 from imagedrive import db
 from imagedrive.aws import client, queue_url
-from imagedrive.settings import REPO_ROOT
 from localcloud import postgres
+from localcloud.paths import REPO_ROOT
 from localcloud.runner import EventRunner, Route, load_handler
 from tests.fixtures import images
 from tests.fixtures.cloud import drain

@@ -12,8 +12,8 @@ from imagedrive import storage
 from imagedrive.db import transaction
 from imagedrive.ingest.pipeline import IngestItem
 from imagedrive.ingest.reocr import count_stale, reocr
-from imagedrive.settings import REPO_ROOT
 from imagedrive.storage import ObjectRef
+from localcloud.paths import REPO_ROOT
 from tests.fixtures import images
 from tests.fixtures.ingest import put
 

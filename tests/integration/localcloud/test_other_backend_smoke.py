@@ -7,8 +7,9 @@ import re
 import subprocess
 import sys
 
-from imagedrive.settings import REPO_ROOT, Settings
+from imagedrive.settings import Settings
 from localcloud import server
+from localcloud.paths import REPO_ROOT
 from tests.integration.localcloud.test_server import free_port, private_settings
 
 SMOKE_SUBSET = [

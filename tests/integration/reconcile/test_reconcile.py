@@ -18,8 +18,8 @@ from imagedrive.indexing import versions
 from imagedrive.indexing.rebuild import rebuild
 from imagedrive.indexing.store import INDEX_FILE
 from imagedrive.reconcile.run import reconcile
-from imagedrive.settings import REPO_ROOT
 from imagedrive.storage import ObjectRef, s3_objects
+from localcloud.paths import REPO_ROOT
 from localcloud.runner import EventRunner, Route, load_handler
 from tests.fixtures import images
 from tests.fixtures.cloud import drain

@@ -17,7 +17,7 @@ from imagedrive.indexing.stale import mark_stale, request_rebuild
 from imagedrive.ingest.pipeline import IngestItem, Status
 from imagedrive.search import client as search_client
 from imagedrive.search.models import SimilarSearch, TextSearch
-from imagedrive.settings import REPO_ROOT
+from localcloud.paths import REPO_ROOT
 from localcloud.runner import EventRunner, LambdaContext, Route, load_handler
 from tests.fixtures import images
 from tests.fixtures.cloud import drain

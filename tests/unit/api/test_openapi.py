@@ -1,7 +1,7 @@
 """The OpenAPI document lists exactly the routes the app serves, with the schemas they declared."""
 
 from imagedrive.api.openapi import document
-from imagedrive.settings import REPO_ROOT
+from localcloud.paths import REPO_ROOT
 from localcloud.runner import load_handler
 
 UNDOCUMENTED = {"/health", "/openapi.json"}

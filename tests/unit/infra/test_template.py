@@ -15,8 +15,8 @@ from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
-from imagedrive.settings import REPO_ROOT
 from infra.build import MERGED_TEMPLATE, package_api
+from localcloud.paths import REPO_ROOT
 
 IMAGE_FUNCTIONS = {"IngestFunction": "ingest", "IndexBuilderFunction": "index_builder", "QueryFunction": "query"}
 ZIP_FUNCTIONS = {"MigrationFunction": "migrate", "ReconcilerFunction": "reconciler"}
