@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, get_type_hints
 
-from chalice import CORSConfig, Response
+from chalice.app import CORSConfig, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from imagedrive.api.errors import error_body, error_headers, from_validation, status_for
@@ -41,7 +41,7 @@ class EndpointSpec:
     response: type[BaseModel] | None
     status: int
     errors: tuple[int, ...]
-    path_params: dict[str, TypeAdapter]
+    path_params: dict[str, TypeAdapter[Any]]
     parameters: tuple[dict[str, Any], ...] = ()
     also: tuple[int, ...] = ()  # other success statuses with the same body (202 while work goes on)
 

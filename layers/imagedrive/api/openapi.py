@@ -51,7 +51,7 @@ def _schemas(specs: list[EndpointSpec]) -> tuple[dict[Any, Any], dict[str, Any]]
     return refs, definitions.get("$defs", {})
 
 
-def _operation(spec: EndpointSpec, refs: dict) -> dict[str, Any]:
+def _operation(spec: EndpointSpec, refs: dict[Any, Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": f"{spec.method.lower()}_{spec.path.strip('/').replace('/', '_').replace('.', '_')}"
                        .replace("{", "").replace("}", ""),
@@ -85,7 +85,7 @@ def _parameters(spec: EndpointSpec) -> list[dict[str, Any]]:
     return parameters + list(spec.parameters)
 
 
-def _responses(spec: EndpointSpec, refs: dict) -> dict[str, Any]:
+def _responses(spec: EndpointSpec, refs: dict[Any, Any]) -> dict[str, Any]:
     if spec.response:
         success = {"description": _STATUS_TEXT.get(spec.status, "OK"),
                    "content": {"application/json": {"schema": refs[(spec.response, "serialization")]}}}

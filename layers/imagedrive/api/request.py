@@ -20,14 +20,15 @@ class ApiRequest:
 
     @property
     def method(self) -> str:
-        return self._request.method
+        return str(self._request.method)
 
     @property
     def path(self) -> str:
-        return self._request.path
+        return str(self._request.path)
 
     def header(self, name: str) -> str | None:
-        return self._request.headers.get(name.lower())
+        value: str | None = self._request.headers.get(name.lower())
+        return value
 
     @cached_property
     def request_id(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import psycopg2.errors
@@ -12,7 +14,17 @@ from imagedrive.errors import Conflict
 from imagedrive.visibility import visible_clause
 
 
-def visible_to(cur: Any, user_id: int) -> list[dict]:
+@dataclass(frozen=True)
+class CategoryRow:
+    id: int
+    name: str
+    system: bool
+    prompt: str | None
+    created_at: datetime
+    image_count: int  # images in it that the reader can see
+
+
+def visible_to(cur: Any, user_id: int) -> list[CategoryRow]:
     """System categories and the user's own, each with how many images the user can see in it."""
     cur.execute(
         sql.SQL(
@@ -27,10 +39,10 @@ def visible_to(cur: Any, user_id: int) -> list[dict]:
         ).format(visible=visible_clause(user_id)),
         (user_id,),
     )
-    return cur.fetchall()
+    return [CategoryRow(**row) for row in cur.fetchall()]
 
 
-def insert(cur: Any, name: str, owner_id: int | None, prompt: str | None) -> dict:
+def insert(cur: Any, name: str, owner_id: int | None, prompt: str | None) -> CategoryRow:
     cur.execute("SAVEPOINT new_category")
     try:
         cur.execute(
@@ -41,7 +53,7 @@ def insert(cur: Any, name: str, owner_id: int | None, prompt: str | None) -> dic
     except psycopg2.errors.UniqueViolation as error:
         cur.execute("ROLLBACK TO SAVEPOINT new_category")
         raise Conflict(f"a category named {name!r} already exists", code="category_exists") from error
-    return cur.fetchone()
+    return CategoryRow(**fetch_one(cur))
 
 
 def ensure(cur: Any, name: str, owner_id: int | None) -> int:

@@ -22,7 +22,7 @@ from imagedrive.images.service import image_service
 def list_categories(user: CurrentUser) -> CategoryList:
     with transaction() as cur:
         rows = repository.visible_to(cur, user.id)
-    return CategoryList(items=[CategoryOut(**row) for row in rows])
+    return CategoryList(items=[CategoryOut.model_validate(row, from_attributes=True) for row in rows])
 
 
 def create_category(user: CurrentUser, request: CategoryCreate) -> CategoryOut:
@@ -31,8 +31,8 @@ def create_category(user: CurrentUser, request: CategoryCreate) -> CategoryOut:
     name = request.name.strip()
     with transaction() as cur:
         row = repository.insert(cur, name, None if request.system else user.id, request.prompt)
-        audit.record(cur, "category.create", user_id=user.id, target_id=row["id"], name=name, system=request.system)
-    return CategoryOut(**row)
+        audit.record(cur, "category.create", user_id=user.id, target_id=row.id, name=name, system=request.system)
+    return CategoryOut.model_validate(row, from_attributes=True)
 
 
 def image_categories(user: CurrentUser, image_id: int) -> ImageCategories:

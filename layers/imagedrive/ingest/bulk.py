@@ -15,7 +15,7 @@ from pathlib import Path
 
 from imagedrive import audit, storage
 from imagedrive.db import transaction
-from imagedrive.image_types import MIME_BY_FORMAT
+from imagedrive.image_types import MIME_BY_SUFFIX
 from imagedrive.indexing.stale import EVERYONE, mark_stale, request_rebuild
 from imagedrive.ingest import repository
 from imagedrive.ingest.pipeline import IngestItem, Ingestor
@@ -25,9 +25,6 @@ from imagedrive.log import logger
 from imagedrive.progress import ProgressBars, silent
 from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
-_CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".tif": "image/tiff", ".tiff": "image/tiff"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,7 @@ class ImportReport:
 
 
 def find_images(root: Path, limit: int | None = None) -> list[Path]:
-    paths = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    paths = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in MIME_BY_SUFFIX)
     return paths[:limit] if limit is not None else paths
 
 
@@ -105,7 +102,7 @@ def import_folder(root: Path, make_ingestor: Callable[[], Ingestor], options: Im
 
 def _content_type(path: Path) -> str:
     suffix = path.suffix.lower()
-    return _CONTENT_TYPES.get(suffix) or MIME_BY_FORMAT.get(suffix.lstrip(".").upper(), "application/octet-stream")
+    return MIME_BY_SUFFIX.get(suffix, "application/octet-stream")
 
 
 def _chunks(paths: list[Path], size: int) -> Iterator[list[Path]]:
