@@ -12,8 +12,8 @@ OCR, per working size and detector setting: character accuracy (1 - edit distanc
 ignored, since PP-OCR often drops them) and OCR-search recall@1/5 over a generated labelled set
 (English and Chinese, 12 to 56 px text, turned 0 to 180°, on white, colours, photos, transparent PNGs,
 and small text on large photos), where each picture carries one code only it has and the search
-is the drive's own SQL (`imagedrive.search.repository.find_text`) over the texts read. Runs against the
-benchmark database (imagedrive_bench).
+is the drive's own SQL (`imagedrive.search.repository.PostgresSearchRepository.find_text`) over the
+texts read. Runs against the benchmark database (imagedrive_bench).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from imagedrive.inference.clip import ClipEmbedder
 from imagedrive.inference.loader import find_model_dirs
 from imagedrive.inference.manifest import load_manifest
 from imagedrive.inference.ocr_rapid import RapidOcrReader
-from imagedrive.search.repository import find_text
+from imagedrive.search.repository import PostgresSearchRepository
 from imagedrive.settings import get_settings
 from sample_data.generate import CATEGORIES, generate
 from tests.fixtures import images
@@ -159,7 +159,7 @@ def ocr_quality(samples: list[Sample], side: int, detect_side: int, detector: st
                        [(i, text, reader.engine, reader.model) for i, text in zip(ids, read, strict=True) if text])
     ranks, accuracy = [], []
     for image_id, sample, text in zip(ids, samples, read, strict=True):
-        hits = [match.row["id"] for match in find_text(user_id, sample.query, 10)]
+        hits = [match.row["id"] for match in PostgresSearchRepository().find_text(user_id, sample.query, 10)]
         ranks.append(hits.index(image_id) + 1 if image_id in hits else 10**6)
         accuracy.append(char_accuracy(sample.truth, text))
     print(f"\nOCR rapidocr working side {side}, detection side {detect_side}, detector {limit_type} {limit}: "

@@ -13,13 +13,16 @@ import pytest
 from imagedrive.aws import client, queue_url
 from imagedrive.ingest.repository import PostgresIngestRepository
 from imagedrive.queues import SqsQueue
+from imagedrive.search.repository import PostgresSearchRepository
 from imagedrive.settings import Settings
 from imagedrive.storage import S3ObjectStore
 from tests.fakes.ingest_repository import MemoryIngestRepository
 from tests.fakes.objects import MemoryObjectStore
 from tests.fakes.queues import MemoryQueue
+from tests.fakes.search_repository import MemorySearchRepository, SearchableImage
 
 REAL = pytest.param("real", marks=pytest.mark.integration)
+SEARCH_MODEL = "contract-search-model"
 
 
 @pytest.fixture(params=["memory", REAL])
@@ -61,3 +64,33 @@ def ingest_repository(request: pytest.FixtureRequest) -> tuple[Any, Callable[[st
     from tests.fixtures.ingest import make_user
 
     return PostgresIngestRepository(), make_user
+
+
+@pytest.fixture(params=["memory", REAL])
+def search_repository(request: pytest.FixtureRequest) -> tuple[Any, Callable[..., int], Callable[[str], int]]:
+    """(repository, add_image, add_user): add_image(owner, vector, visibility=…, text=…) → image id."""
+    if request.param == "memory":
+        fake = MemorySearchRepository()
+        users: list[str] = []
+
+        def add_fake_user(name: str) -> int:
+            users.append(name)
+            return len(users)
+
+        def add_fake_image(owner: int, vector: Any, *, visibility: str = "private", text: str | None = None) -> int:
+            image_id = len(fake.images) + 1
+            fake.add(SearchableImage(image_id, owner, vector, visibility, text=text, model_version=SEARCH_MODEL))
+            return image_id
+
+        return fake, add_fake_image, add_fake_user
+    request.getfixturevalue("clean_db")
+    from tests.fixtures.ingest import make_user
+    from tests.integration.search.conftest import plant, set_ocr
+
+    def add_image(owner: int, vector: Any, *, visibility: str = "private", text: str | None = None) -> int:
+        (image_id,) = plant(owner, vector[None, :], visibility=visibility, model_version=SEARCH_MODEL)
+        if text is not None:
+            set_ocr(image_id, text)
+        return image_id
+
+    return PostgresSearchRepository(), add_image, make_user

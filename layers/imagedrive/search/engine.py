@@ -17,7 +17,6 @@ from imagedrive.indexing.cache import IndexCache
 from imagedrive.search import duplicates as dup
 from imagedrive.search.events import record_search
 from imagedrive.search.fusion import fuse
-from imagedrive.search.hydrate import thumbnail_url
 from imagedrive.search.models import (
     DuplicateGroup,
     DuplicateResponse,
@@ -34,21 +33,15 @@ from imagedrive.search.models import (
     Timing,
 )
 from imagedrive.search.nearest import nearest_visible
-from imagedrive.search.repository import (
-    category_members,
-    find_text,
-    own_ready_ids,
-    stored_vector,
-    stored_vectors,
-    visible_rows,
-)
+from imagedrive.search.repository import PostgresSearchRepository, SearchRepository
 from imagedrive.search.snippets import snippet
 from imagedrive.search.space import SearchSpace, SpaceOpener
 from imagedrive.search.timing import Stopwatch
 from imagedrive.settings import get_settings
+from imagedrive.storage import ObjectRef, ObjectStore, s3_objects
 
 
-class Embedder(Protocol):
+class QueryEncoder(Protocol):
     model_version: str
 
     def embed_text(self, text: str) -> np.ndarray: ...
@@ -56,10 +49,24 @@ class Embedder(Protocol):
     def embed_image(self, image: ImageSource) -> np.ndarray: ...
 
 
+class SpaceSource(Protocol):
+    def open(self, user_id: int, model_version: str) -> SearchSpace: ...
+
+
 class SearchEngine:
-    def __init__(self, embedder: Embedder, cache: IndexCache) -> None:
+    """Search over its ports: the query encoder (CLIP), the user's search space (index + fresh vectors),
+    the database (SearchRepository) and the object store (thumbnail links). The defaults are the real
+    adapters; unit tests pass in-memory ones."""
+
+    def __init__(self, embedder: QueryEncoder, cache: IndexCache | None = None, *,
+                 spaces: SpaceSource | None = None, repository: SearchRepository | None = None,
+                 objects: ObjectStore | None = None) -> None:
+        if spaces is None and cache is None:
+            raise ValueError("a search engine needs an index cache or a space source")
         self.embedder = embedder
-        self.spaces = SpaceOpener(cache)
+        self.spaces: SpaceSource = spaces or SpaceOpener(cache)  # type: ignore[arg-type]
+        self.repository: SearchRepository = repository or PostgresSearchRepository()
+        self.objects: ObjectStore = objects or s3_objects()
 
     # -- CLIP kinds ------------------------------------------------------------------------------
 
@@ -83,7 +90,7 @@ class SearchEngine:
     def similar(self, user_id: int, request: SimilarSearch) -> SearchResponse:
         watch = Stopwatch()
         with watch.step("embed"):  # a stored vector: no inference
-            query = stored_vector(user_id, request.image_id, self.embedder.model_version)
+            query = self.repository.stored_vector(user_id, request.image_id, self.embedder.model_version)
         response = self._nearest("similar", user_id, query, request.k, request.s_min, watch,
                                  exclude=(request.image_id,))
         return self._recorded(user_id, response, None)
@@ -93,17 +100,19 @@ class SearchEngine:
         exclude: tuple[int, ...] = (), category: int | None = None,
     ) -> SearchResponse:
         space = self._space(user_id, watch, category)
-        found = nearest_visible(space, query, user_id=user_id, k=k, s_min=s_min, watch=watch, exclude=exclude,
+        found = nearest_visible(space, query, self.repository, user_id=user_id, k=k, s_min=s_min, watch=watch,
+                                exclude=exclude,
                                 category=category)
         with watch.step("hydrate"):
-            hits = [_hit(n.row, n.cosine, n.cosine) for n in found]
+            hits = [self._hit(n.row, n.cosine, n.cosine) for n in found]
         return SearchResponse(kind=kind, results=hits, timing=_timing(watch, space))
 
     def _space(self, user_id: int, watch: Stopwatch, category: int | None = None) -> SearchSpace:
         with watch.step("load"):
             space = self.spaces.open(user_id, self.embedder.model_version)
             if category is not None:
-                space = space.restricted_to(np.asarray(category_members(user_id, category), dtype=np.int64))
+                members = self.repository.category_members(user_id, category)
+                space = space.restricted_to(np.asarray(members, dtype=np.int64))
         return space
 
     # -- duplicates ------------------------------------------------------------------------------
@@ -113,7 +122,7 @@ class SearchEngine:
         watch = Stopwatch()
         space = self._space(user_id, watch)
         with watch.step("search"):
-            ids, vectors = space.own_vectors(own_ready_ids(user_id))
+            ids, vectors = space.own_vectors(self.repository.own_ready_ids(user_id))
             pairs = dup.near_pairs(vectors, request.s_min, exact_max=settings.search_duplicates_exact_max,
                                    max_pairs=settings.search_duplicates_max_pairs)
             groups = dup.group_rows(len(ids), pairs)
@@ -122,10 +131,10 @@ class SearchEngine:
             np.maximum.at(best, pairs.second, pairs.cosine)
         with watch.step("hydrate"):
             shown = groups[: request.max_groups]
-            rows = visible_rows(user_id, [int(ids[r]) for g in shown for r in g])
+            rows = self.repository.visible_rows(user_id, [int(ids[r]) for g in shown for r in g])
             hydrated = []
             for group in shown:
-                members = [_hit(rows[int(ids[r])], float(best[r]), float(best[r]))
+                members = [self._hit(rows[int(ids[r])], float(best[r]), float(best[r]))
                            for r in group if int(ids[r]) in rows]
                 if len(members) > 1:
                     hydrated.append(DuplicateGroup(images=members, max_cosine=max(m.score for m in members)))
@@ -133,7 +142,8 @@ class SearchEngine:
             s_min=request.s_min, group_count=len(groups), images_in_groups=sum(len(g) for g in groups),
             groups=hydrated, timing=_timing(watch, space),
         )
-        record_search(user_id, "duplicates", latency_ms=response.timing.total_ms, result_count=response.group_count,
+        record_search(self.repository, user_id, "duplicates", latency_ms=response.timing.total_ms,
+                      result_count=response.group_count,
                       query_text=None)
         return response
 
@@ -142,9 +152,9 @@ class SearchEngine:
     def ocr(self, user_id: int, request: OcrSearch) -> SearchResponse:
         watch = Stopwatch()
         with watch.step("search"):
-            matches = find_text(user_id, request.q, request.k)
+            matches = self.repository.find_text(user_id, request.q, request.k)
         with watch.step("hydrate"):
-            hits = [_hit(m.row, m.relevance, None, text=m.row["text"], q=request.q,
+            hits = [self._hit(m.row, m.relevance, None, text=m.row["text"], q=request.q,
                          reasons=[MatchReason(source="ocr", rank=rank, score=round(m.relevance, 6))])
                     for rank, m in enumerate(matches, start=1)]
         return self._recorded(user_id, SearchResponse(kind="ocr", results=hits, timing=watch.timing()), request.q)
@@ -156,12 +166,12 @@ class SearchEngine:
         with watch.step("embed"):
             query = self.embedder.embed_text(request.q)
         space = self._space(user_id, watch, request.category)
-        clip = nearest_visible(space, query, user_id=user_id, k=pool, s_min=None, watch=watch,
+        clip = nearest_visible(space, query, self.repository, user_id=user_id, k=pool, s_min=None, watch=watch,
                                category=request.category)
         with watch.step("search"):
-            texts = find_text(user_id, request.q, pool)
+            texts = self.repository.find_text(user_id, request.q, pool)
             if request.category is not None:
-                members = set(category_members(user_id, request.category))
+                members = set(self.repository.category_members(user_id, request.category))
                 texts = [t for t in texts if t.row["id"] in members]
             fused = fuse({"clip": [(n.row["id"], n.cosine) for n in clip],
                           "ocr": [(t.row["id"], t.relevance) for t in texts]}, get_settings().search_rrf_k)[: request.k]
@@ -169,29 +179,34 @@ class SearchEngine:
             rows = {n.row["id"]: n.row for n in clip} | {t.row["id"]: t.row for t in texts}
             cosines = {n.row["id"]: n.cosine for n in clip}
             missing = [f.id for f in fused if f.id not in cosines]
-            cosines |= {i: float(v @ query) for i, v in stored_vectors(missing, self.embedder.model_version).items()}
-            hits = [_hit(rows[f.id], f.score, cosines.get(f.id), text=rows[f.id].get("text"), q=request.q,
+            stored = self.repository.stored_vectors(missing, self.embedder.model_version)
+            cosines |= {i: float(v @ query) for i, v in stored.items()}
+            hits = [self._hit(rows[f.id], f.score, cosines.get(f.id), text=rows[f.id].get("text"), q=request.q,
                          reasons=f.reasons) for f in fused]
         response = SearchResponse(kind="hybrid", results=hits, timing=_timing(watch, space))
         return self._recorded(user_id, response, request.q)
 
-    @staticmethod
-    def _recorded(user_id: int, response: SearchResponse, query_text: str | None) -> SearchResponse:
-        record_search(user_id, response.kind, latency_ms=response.timing.total_ms,
+    def _recorded(self, user_id: int, response: SearchResponse, query_text: str | None) -> SearchResponse:
+        record_search(self.repository, user_id, response.kind, latency_ms=response.timing.total_ms,
                       result_count=len(response.results), query_text=query_text)
         return response
 
 
-def _hit(
-    row: dict[str, Any], score: float, cosine: float | None, *, text: str | None = None, q: str | None = None,
-    reasons: list[MatchReason] | None = None,
-) -> SearchHit:
-    piece, spans = snippet(text, q) if text and q else (None, [])
-    return SearchHit(
-        id=row["id"], filename=row["filename"], owner_id=row["owner_id"], visibility=row["visibility"],
-        score=round(score, 6), cosine=None if cosine is None else round(cosine, 6), thumbnail_url=thumbnail_url(row),
-        snippet=piece, highlights=spans, reasons=reasons or [],
-    )
+    def _hit(
+        self, row: dict[str, Any], score: float, cosine: float | None, *, text: str | None = None, q: str | None = None,
+        reasons: list[MatchReason] | None = None,
+    ) -> SearchHit:
+        piece, spans = snippet(text, q) if text and q else (None, [])
+        return SearchHit(
+            id=row["id"], filename=row["filename"], owner_id=row["owner_id"], visibility=row["visibility"],
+            score=round(score, 6), cosine=None if cosine is None else round(cosine, 6),
+            thumbnail_url=self._thumbnail_url(row),
+            snippet=piece, highlights=spans, reasons=reasons or [],
+        )
+
+    def _thumbnail_url(self, row: dict[str, Any]) -> str | None:
+        key = row["thumbnail_key"]
+        return self.objects.presigned_get(ObjectRef(get_settings().derived_bucket, key)) if key else None
 
 
 def _timing(watch: Stopwatch, space: SearchSpace) -> Timing:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from imagedrive.indexing.flat_index import Ranked
-from imagedrive.search.repository import visible_rows
+from imagedrive.search.repository import SearchRepository
 from imagedrive.search.space import SearchSpace
 from imagedrive.search.timing import Stopwatch
 
@@ -26,7 +26,8 @@ class Neighbour:
 
 
 def nearest_visible(
-    space: SearchSpace, query: np.ndarray, *, user_id: int, k: int, s_min: float | None, watch: Stopwatch,
+    space: SearchSpace, query: np.ndarray, repository: SearchRepository, *, user_id: int, k: int,
+    s_min: float | None, watch: Stopwatch,
     exclude: tuple[int, ...] = (), category: int | None = None,
 ) -> list[Neighbour]:
     excluded = np.asarray(exclude, dtype=np.int64)
@@ -42,7 +43,7 @@ def nearest_visible(
             ranked = ranked.without(excluded)
             window = ranked.head(fetch)
         with watch.step("hydrate"):
-            rows = visible_rows(user_id, window.ids.tolist(), category=category)
+            rows = repository.visible_rows(user_id, window.ids.tolist(), category=category)
         found = [Neighbour(rows[int(i)], float(s)) for i, s in zip(window.ids, window.scores, strict=True)
                  if int(i) in rows][:k]
         if len(found) == k or (complete and fetch >= len(ranked)):
