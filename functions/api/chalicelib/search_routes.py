@@ -26,7 +26,7 @@ from imagedrive.search.models import (
 from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef
 from imagedrive.uploads.models import PresignedPost, UploadRequest
-from imagedrive.uploads.presign import presign_query_image
+from imagedrive.uploads.presign import upload_service
 
 routes = Routes()
 
@@ -61,7 +61,7 @@ def search_text(call: Call) -> SearchResponse:
           summary="A presigned POST for a query picture, to search with as /search/image {key}",
           body=UploadRequest, response=PresignedPost, errors=(413, 415))
 def search_image_upload(call: Call) -> PresignedPost:
-    return presign_query_image(call.me, call.body)
+    return upload_service().presign_query_image(call.me, call.body)
 
 
 @endpoint(routes, "/search/image", "POST", summary="Images that look like a picture (CLIP)", tag="search",

@@ -11,7 +11,7 @@ from imagedrive.uploads.models import (
     UploadLimits,
     UploadRequest,
 )
-from imagedrive.uploads.presign import presign_batch, presign_upload
+from imagedrive.uploads.presign import upload_service
 
 routes = Routes()
 
@@ -19,13 +19,13 @@ routes = Routes()
 @endpoint(routes, "/upload", "POST", summary="A presigned POST for one image", tag="upload", body=UploadRequest,
           response=PresignedPost, errors=(413, 415))
 def upload(call: Call) -> PresignedPost:
-    return presign_upload(call.me, call.body)
+    return upload_service().presign_upload(call.me, call.body)
 
 
 @endpoint(routes, "/upload/batch", "POST", summary="Presigned POSTs for many images, with a reason for each refusal",
           tag="upload", body=BatchUploadRequest, response=BatchUploadResponse)
 def upload_batch(call: Call) -> BatchUploadResponse:
-    return presign_batch(call.me, call.body)
+    return upload_service().presign_batch(call.me, call.body)
 
 
 @endpoint(routes, "/upload/limits", "GET", summary="Accepted image types, the largest upload and the batch size",

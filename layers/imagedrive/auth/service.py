@@ -4,7 +4,7 @@ Every login attempt and every change leaves an audit row in the same transaction
 must still be remembered (a failed or throttled login, a reused refresh token) are committed
 first and raised after.
 
-`AuthService` takes its ports (auth/repository.py, the audit trail, the transaction factory); `auth_service()`
+`AuthService` takes its ports (auth/repository.py, and imagedrive.services.ServicePorts); `auth_service()`
 is the process's instance on Postgres, for the API's composition root.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 
-from imagedrive import audit, secrets
-from imagedrive.audit import AuditTrail
+from imagedrive import secrets
 from imagedrive.auth import passwords
 from imagedrive.auth.models import Client, CurrentUser, IssuedSession, TokenOut, UserOut
 from imagedrive.auth.repository import (
@@ -31,29 +31,16 @@ from imagedrive.auth.repository import (
     UserRepository,
 )
 from imagedrive.auth.tokens import issue_access_token, new_opaque_token, read_access_token, token_digest
-from imagedrive.db import Transactions, transaction
 from imagedrive.errors import DomainError, Throttled, Unauthenticated
-from imagedrive.settings import Settings, get_settings
+from imagedrive.services import ServicePorts
 
 
-class AuthService:
-    def __init__(
-        self, users: UserRepository | None = None, sessions: SessionRepository | None = None,
-        throttle: ThrottleStore | None = None, audit_trail: AuditTrail = audit,
-        transactions: Transactions = transaction, settings: Settings | None = None,
-        jwt_key: Callable[[], str] = secrets.jwt_secret,
-    ) -> None:
-        self.users = users or PostgresUsers()
-        self.sessions = sessions or PostgresSessions()
-        self.throttle = throttle or PostgresThrottle()
-        self.audit = audit_trail
-        self.transaction = transactions
-        self._settings = settings
-        self.jwt_key = jwt_key  # called per use: the secret is read (and cached) where it is needed
-
-    @property
-    def settings(self) -> Settings:
-        return self._settings or get_settings()  # read per use, as everywhere: tests change the environment
+@dataclass
+class AuthService(ServicePorts):
+    users: UserRepository = field(default_factory=PostgresUsers)
+    sessions: SessionRepository = field(default_factory=PostgresSessions)
+    throttle: ThrottleStore = field(default_factory=PostgresThrottle)
+    jwt_key: Callable[[], str] = secrets.jwt_secret  # called per use: the secret is read (and cached) where needed
 
     def register(self, username: str, password: str) -> UserOut:
         passwords.check_policy(password, username)

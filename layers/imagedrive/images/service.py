@@ -1,8 +1,9 @@
 """What a user can do with images. Reads are filtered by the one visibility rule (imagedrive.visibility);
 changes are the owner's, audited in the same transaction, and deletions leave no row and no object behind.
 
-`ImageService` takes its ports (the image repository, the object store, index staleness, the audit trail, the
-transaction factory); `image_service()` is the process's instance on Postgres and S3, for composition roots.
+`ImageService` takes its ports (the image repository, the object store, index staleness, and
+imagedrive.services.ServicePorts); `image_service()` is the process's instance on Postgres and S3, for
+composition roots.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
-from imagedrive import audit, storage
-from imagedrive.audit import AuditTrail
+from imagedrive import storage
 from imagedrive.auth.models import CurrentUser
-from imagedrive.db import Transactions, transaction
 from imagedrive.errors import Forbidden, NotFound
 from imagedrive.images.models import (
     ClearedLibrary,
@@ -32,7 +31,7 @@ from imagedrive.images.models import (
 )
 from imagedrive.images.repository import Cursor, DeletedImage, ImageChanges, ImageRepository, ImageRow, PostgresImages
 from imagedrive.indexing import stale
-from imagedrive.settings import Settings, get_settings
+from imagedrive.services import ServicePorts
 from imagedrive.storage import ObjectRef, ObjectStore
 from imagedrive.visibility import Users, affected_users, can_modify
 
@@ -58,17 +57,10 @@ class QueuedRebuilds:
 
 
 @dataclass
-class ImageService:
+class ImageService(ServicePorts):
     images: ImageRepository
     objects: ObjectStore
     indexes: StaleIndexes
-    audit: AuditTrail = audit
-    transaction: Transactions = transaction
-    configured: Settings | None = None  # None: the process's settings, read per use
-
-    @property
-    def settings(self) -> Settings:
-        return self.configured or get_settings()
 
     def list_images(self, user: CurrentUser, query: ImageQuery) -> ImagePage:
         with self.transaction() as cur:

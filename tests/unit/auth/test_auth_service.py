@@ -39,8 +39,8 @@ def auth() -> Auth:
         MemoryAuditTrail()
     settings = Settings(login_window_s=WINDOW_S, login_max_failures_per_account=3, login_max_failures_per_address=5,
                         access_token_ttl_s=900, refresh_token_ttl_s=3600)
-    service = AuthService(users, sessions, throttle, audit, no_transaction, settings,
-                          jwt_key=lambda: "a unit-test key of at least 32 bytes")
+    service = AuthService(users, sessions, throttle, jwt_key=lambda: "a unit-test key of at least 32 bytes",
+                          audit=audit, transaction=no_transaction, configured=settings)
     return Auth(service, users, sessions, throttle, audit, clock)
 
 

@@ -46,8 +46,8 @@ class Drive:
 @pytest.fixture
 def drive() -> Drive:
     images, objects, indexes, audit = MemoryImages(), MemoryObjectStore(), MemoryStaleIndexes(), MemoryAuditTrail()
-    service = ImageService(images, objects, indexes, audit, no_transaction,
-                           Settings(derived_bucket=DERIVED, presign_ttl_s=120))
+    service = ImageService(images, objects, indexes, audit=audit, transaction=no_transaction,
+                           configured=Settings(derived_bucket=DERIVED, presign_ttl_s=120))
     alice, bob, admin = (CurrentUser(images.add_user(name), name, role)
                          for name, role in (("alice", "user"), ("bob", "user"), ("root", "admin")))
     return Drive(service, images, objects, indexes, audit, alice, bob, admin)
