@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from imagedrive.categories import repository as categories
 from imagedrive.db import transaction
 from localcloud.paths import REPO_ROOT
 from sample_data.generate import CATEGORIES, generate
@@ -15,11 +16,7 @@ from sample_data.generate import CATEGORIES, generate
 def seed_categories() -> None:
     with transaction() as cur:
         for name, prompt in CATEGORIES.items():
-            cur.execute(
-                """INSERT INTO categories (name, prompt) VALUES (%s, %s)
-                   ON CONFLICT (coalesce(owner_id, 0), lower(name)) DO UPDATE SET prompt = EXCLUDED.prompt""",
-                (name, prompt),
-            )
+            categories.ensure(cur, name, None, prompt=prompt)
 
 
 def load_sample_library(folder: Path, *, per_category: int = 5, env: dict[str, str] | None = None) -> None:

@@ -56,12 +56,14 @@ def insert(cur: Any, name: str, owner_id: int | None, prompt: str | None) -> Cat
     return CategoryRow(**fetch_one(cur))
 
 
-def ensure(cur: Any, name: str, owner_id: int | None) -> int:
-    """The category a drop folder names (None owner: a system category), created when missing."""
+def ensure(cur: Any, name: str, owner_id: int | None, *, prompt: str | None = None) -> int:
+    """The category a drop folder (or the sample library) names, None owner: a system category; created when
+    missing, its zero-shot prompt set when one is given."""
     cur.execute(
-        """INSERT INTO categories (name, owner_id) VALUES (%s, %s)
-           ON CONFLICT (coalesce(owner_id, 0), lower(name)) DO NOTHING""",
-        (name, owner_id),
+        """INSERT INTO categories (name, owner_id, prompt) VALUES (%s, %s, %s)
+           ON CONFLICT (coalesce(owner_id, 0), lower(name))
+           DO UPDATE SET prompt = coalesce(EXCLUDED.prompt, categories.prompt)""",
+        (name, owner_id, prompt),
     )
     cur.execute(
         "SELECT id FROM categories WHERE coalesce(owner_id, 0) = coalesce(%s, 0) AND lower(name) = lower(%s)",

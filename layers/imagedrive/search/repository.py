@@ -23,6 +23,7 @@ from psycopg2 import sql
 
 from imagedrive.db import fetch_one, transaction, vector_codec
 from imagedrive.errors import Conflict, NotFound
+from imagedrive.images.repository import escape_like
 from imagedrive.search.models import Kind
 from imagedrive.visibility import visible_clause
 
@@ -130,7 +131,7 @@ class PostgresSearchRepository:
                LIMIT %(k)s"""
         ).format(visible=visible_clause(user_id))
         with transaction() as cur:
-            cur.execute(query, {"q": q, "like": f"%{_escape_like(q.strip())}%", "k": k})
+            cur.execute(query, {"q": q, "like": f"%{escape_like(q.strip())}%", "k": k})
             return [TextMatch(row, float(row["relevance"])) for row in cur.fetchall()]
 
 
@@ -144,6 +145,3 @@ class PostgresSearchRepository:
                 (kind, max(0.0, latency_ms), result_count, query_text, user_id),
             )
 
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
