@@ -13,13 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imagedrive import audit, storage
-from imagedrive.db import transaction
+from imagedrive import storage
 from imagedrive.image_types import MIME_BY_SUFFIX
-from imagedrive.indexing.stale import EVERYONE, mark_stale, request_rebuild
-from imagedrive.ingest import repository
+from imagedrive.indexing.stale import EVERYONE, request_rebuild
 from imagedrive.ingest.pipeline import IngestItem, Ingestor
-from imagedrive.ingest.repository import PostgresIngestRepository
+from imagedrive.ingest.repository import PostgresIngestRepository, PostgresStoredImages, StoredImages
 from imagedrive.ingest.targets import IngestTarget
 from imagedrive.log import logger
 from imagedrive.progress import ProgressBars, silent
@@ -59,9 +57,10 @@ def owner_target(owner: str, visibility: str | None) -> tuple[int, str]:
 
 
 def import_folder(root: Path, make_ingestor: Callable[[], Ingestor], options: ImportOptions,
-                  progress: ProgressBars = silent) -> ImportReport:
+                  progress: ProgressBars = silent, stored: StoredImages | None = None) -> ImportReport:
     """`make_ingestor` is called once, when the first image needs ingesting: a resumed or
     repeated import that finds everything READY never loads the models."""
+    stored = stored or PostgresStoredImages()
     owner_id, visibility = owner_target(options.owner, options.visibility)
     paths = find_images(root, options.limit)
     report = ImportReport(found=len(paths))
@@ -71,7 +70,7 @@ def import_folder(root: Path, make_ingestor: Callable[[], Ingestor], options: Im
     with progress(len(paths), "import") as bar:
         for chunk in _chunks(paths, options.chunk_size):
             checksums = [hashlib.sha256(p.read_bytes()).hexdigest() for p in chunk]
-            done = _ready_checksums(owner_id, checksums)  # resume: what a previous run finished
+            done = stored.ready_checksums(owner_id, checksums)  # resume: what a previous run finished
             todo = [(p, c) for p, c in zip(chunk, checksums, strict=True) if c not in done]
             report.already_ready += len(chunk) - len(todo)
             bar.update(len(chunk) - len(todo))
@@ -110,39 +109,25 @@ def _chunks(paths: list[Path], size: int) -> Iterator[list[Path]]:
         yield paths[start:start + size]
 
 
-def _ready_checksums(owner_id: int, checksums: list[str]) -> set[str]:
-    with transaction() as cur:
-        return repository.ready_checksums(cur, owner_id, checksums)
-
-
 def reembed(ingestor: Ingestor, *, chunk_size: int = 256, batch_size: int = 32,
-            progress: ProgressBars = silent) -> Counter[str]:
+            progress: ProgressBars = silent, stored: StoredImages | None = None) -> Counter[str]:
     """Recompute vectors whose model_version is not the current model's, in id order, chunk by
     chunk; each chunk commits on its own, so an interrupted run resumes where it stopped."""
+    stored = stored or PostgresStoredImages()
     embedder = ingestor.embedder
     counts: Counter[str] = Counter()
-    with transaction() as cur:
-        total = repository.count_embedded_otherwise(cur, embedder.model_version)
+    total = stored.count_embedded_otherwise(embedder.model_version)
     last_id = 0
     with progress(total, "reembed") as bar:
         while True:
-            with transaction() as cur:
-                rows = repository.embedded_otherwise(cur, embedder.model_version, after_id=last_id, limit=chunk_size)
+            rows = stored.embedded_otherwise(embedder.model_version, after_id=last_id, limit=chunk_size)
             if not rows:
                 break
             last_id = rows[-1].id
             images = [ingestor.objects.read_bytes(ObjectRef.from_uri(row.uri)) for row in rows]
             batch = embedder.embed_batch(images, batch_size=batch_size)
-            with transaction() as cur:
-                for row, vector in zip(rows, batch.vectors, strict=True):
-                    if vector is None:
-                        counts["failed"] += 1
-                        audit.record(cur, "embedding_failed", user_id=row.owner_id, target_id=row.id,
-                                     during="reembed")
-                        continue
-                    repository.replace_embedding(cur, row.id, vector, embedder.model_version)
-                    counts["reembedded"] += 1
-                mark_stale(cur, EVERYONE)
+            stored.write_embeddings(embedder.model_version, list(zip(rows, batch.vectors, strict=True)))
+            counts.update("failed" if vector is None else "reembedded" for vector in batch.vectors)
             bar.update(len(rows))
     if counts["reembedded"]:
         request_rebuild(EVERYONE, ingestor.index_queue)

@@ -53,6 +53,9 @@ class ImageEmbedder(Protocol):
 
 
 class TextReader(Protocol):
+    engine: str  # what a stored text's provenance records: another engine or model makes it stale
+    model: str
+
     def read(self, image: Image.Image) -> OcrResult: ...
 
 

@@ -1,7 +1,10 @@
-"""The SQL of ingestion: `IngestRepository` is the port the Ingestor takes (each method is one transaction),
-`PostgresIngestRepository` its adapter; tests/fakes/ingest_repository.py is the in-memory one and
-tests/contract/test_ingest_repository.py keeps them in step. The module-level functions below run inside
-the caller's transaction and are shared with re-OCR and bulk import."""
+"""The SQL of ingestion. `IngestRepository` is the port the Ingestor takes, `PostgresIngestRepository` its
+adapter (tests/fakes/ingest_repository.py is the in-memory one, tests/contract/test_ingest_repository.py keeps
+them in step); `StoredImages`/`PostgresStoredImages` serve bulk import, re-embedding and re-OCR.
+
+One way: every adapter method opens its own transaction. The module-level functions are the statements
+those methods share, run on the cursor of the method's transaction; `mark_failed` is also the one way an
+image becomes FAILED for the reconciler, inside its own transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from psycopg2.extras import Json
 from imagedrive import audit
 from imagedrive.categories import repository as categories
 from imagedrive.db import fetch_one, transaction, vector_codec
-from imagedrive.indexing.stale import Users, affected_users, mark_stale
+from imagedrive.indexing.stale import EVERYONE, Users, affected_users, mark_stale
 from imagedrive.inference.ocr import OcrResult
 from imagedrive.ingest.targets import IngestTarget, Owner
 from imagedrive.storage import ObjectRef
@@ -36,13 +39,13 @@ class DerivedData:
     ocr: OcrResult | None  # None: OCR was not run (it is off, or the donor was never read)
 
 
-def find_by_checksum(cur: Any, owner_id: int, checksum: str) -> ExistingImage | None:
+def _find_by_checksum(cur: Any, owner_id: int, checksum: str) -> ExistingImage | None:
     cur.execute("SELECT id, status, uri FROM images WHERE owner_id = %s AND checksum = %s", (owner_id, checksum))
     row = cur.fetchone()
     return ExistingImage(row["id"], row["status"], row["uri"]) if row else None
 
 
-def insert_image(
+def _insert_image(
     cur: Any, target: IngestTarget, *, uri: str, checksum: str, size: int, mime: str | None = None,
     width: int | None = None, height: int | None = None, error: str | None = None,
 ) -> int | None:
@@ -61,7 +64,7 @@ def insert_image(
     return row["id"] if row else None
 
 
-def find_donor(cur: Any, checksum: str, model_version: str) -> DerivedData | None:
+def _find_donor(cur: Any, checksum: str, model_version: str) -> DerivedData | None:
     """The vector and OCR of the same bytes already ingested for any owner, with this model."""
     cur.execute(
         """SELECT e.vec, e.model_version, o.engine, o.model, o.lines
@@ -75,10 +78,10 @@ def find_donor(cur: Any, checksum: str, model_version: str) -> DerivedData | Non
     row = cur.fetchone()
     if row is None:
         return None
-    return DerivedData(vector_codec.decode(row["vec"]), row["model_version"], stored_ocr(row))
+    return DerivedData(vector_codec.decode(row["vec"]), row["model_version"], _stored_ocr(row))
 
 
-def stored_ocr(row: dict[str, Any]) -> OcrResult | None:
+def _stored_ocr(row: dict[str, Any]) -> OcrResult | None:
     """An ocr_texts row (engine, model, lines) as the result that wrote it; None for a row without
     provenance (written before it was recorded) or no row."""
     if row.get("engine") is None:
@@ -86,7 +89,7 @@ def stored_ocr(row: dict[str, Any]) -> OcrResult | None:
     return OcrResult.from_json(row["engine"], row["model"], row["lines"] or [])
 
 
-def write_ocr(cur: Any, image_id: int, ocr: OcrResult) -> None:
+def _write_ocr(cur: Any, image_id: int, ocr: OcrResult) -> None:
     """The image's text, line by line, and what read it; a row with no text when nothing was read."""
     cur.execute(
         """INSERT INTO ocr_texts (image_id, text, confidence, engine, model, lines)
@@ -97,7 +100,7 @@ def write_ocr(cur: Any, image_id: int, ocr: OcrResult) -> None:
     )
 
 
-def category_prompts(cur: Any, owner_id: int) -> list[tuple[int, str]]:
+def _category_prompts(cur: Any, owner_id: int) -> list[tuple[int, str]]:
     """Categories that auto-tagging may assign to this owner's images: system ones and the owner's,
     each with its zero-shot prompt (its name when it has none)."""
     cur.execute(
@@ -108,7 +111,7 @@ def category_prompts(cur: Any, owner_id: int) -> list[tuple[int, str]]:
     return [(row["id"], row["prompt"]) for row in cur.fetchall()]
 
 
-def write_ready(
+def _write_ready(
     cur: Any, image_id: int, derived: DerivedData, *, thumbnail_key: str,
     auto_categories: list[tuple[int, float]], manual_categories: list[int],
 ) -> None:
@@ -120,80 +123,21 @@ def write_ready(
         (image_id, derived.model_version, len(derived.vector), vector_codec.encode(derived.vector)),
     )
     if derived.ocr is not None:
-        write_ocr(cur, image_id, derived.ocr)
+        _write_ocr(cur, image_id, derived.ocr)
     for category_id, score in auto_categories:
         cur.execute(
             """INSERT INTO image_categories (image_id, category_id, source, score) VALUES (%s, %s, 'auto', %s)
                ON CONFLICT (image_id, category_id) DO NOTHING""",
             (image_id, category_id, score),
         )
-    for category_id in manual_categories:
-        cur.execute(
-            """INSERT INTO image_categories (image_id, category_id, source) VALUES (%s, %s, 'manual')
-               ON CONFLICT (image_id, category_id) DO UPDATE SET source = 'manual', score = NULL""",
-            (image_id, category_id),
-        )
+    if manual_categories:
+        categories.assign(cur, image_id, manual_categories)
     cur.execute(
         """UPDATE images SET status = 'READY', ready_at = now(), updated_at = now(), thumbnail_key = %s,
                error = NULL
            WHERE id = %s""",
         (thumbnail_key, image_id),
     )
-
-
-@dataclass(frozen=True)
-class StoredImage:
-    """An image to derive again (re-embed, re-OCR): where its original is and whose it is."""
-
-    id: int
-    uri: str
-    owner_id: int
-
-
-def ready_checksums(cur: Any, owner_id: int, checksums: list[str]) -> set[str]:
-    """Which of these checksums the owner already has READY (a resumed import skips them)."""
-    cur.execute("SELECT checksum FROM images WHERE owner_id = %s AND checksum = ANY(%s) AND status = 'READY'",
-                (owner_id, checksums))
-    return {row["checksum"] for row in cur.fetchall()}
-
-
-def count_embedded_otherwise(cur: Any, model_version: str) -> int:
-    cur.execute("SELECT count(*) AS n FROM embeddings WHERE model_version <> %s", (model_version,))
-    return int(fetch_one(cur)["n"])
-
-
-def embedded_otherwise(cur: Any, model_version: str, *, after_id: int, limit: int) -> list[StoredImage]:
-    """Images whose vector another model made, in id order after `after_id` (re-embedding resumes by id)."""
-    cur.execute(
-        """SELECT i.id, i.uri, i.owner_id FROM images i JOIN embeddings e ON e.image_id = i.id
-           WHERE e.model_version <> %s AND i.id > %s ORDER BY i.id LIMIT %s""",
-        (model_version, after_id, limit),
-    )
-    return [StoredImage(row["id"], row["uri"], row["owner_id"]) for row in cur.fetchall()]
-
-
-def replace_embedding(cur: Any, image_id: int, vector: np.ndarray, model_version: str) -> None:
-    cur.execute(
-        "UPDATE embeddings SET vec = %s, model_version = %s, dim = %s, created_at = now() WHERE image_id = %s",
-        (vector_codec.encode(vector), model_version, len(vector), image_id),
-    )
-
-
-_READ_OTHERWISE = """FROM images i LEFT JOIN ocr_texts o ON o.image_id = i.id
-                     WHERE i.status = 'READY' AND (o.image_id IS NULL OR o.engine IS DISTINCT FROM %(engine)s
-                                                   OR o.model IS DISTINCT FROM %(model)s)"""
-
-
-def count_read_otherwise(cur: Any, engine: str, model: str) -> int:
-    """READY images with no text, or a text another OCR engine or model read."""
-    cur.execute(f"SELECT count(*) AS n {_READ_OTHERWISE}", {"engine": engine, "model": model})
-    return int(fetch_one(cur)["n"])
-
-
-def read_otherwise(cur: Any, engine: str, model: str, *, after_id: int, limit: int) -> list[StoredImage]:
-    cur.execute(f"SELECT i.id, i.uri, i.owner_id {_READ_OTHERWISE} AND i.id > %(after)s ORDER BY i.id LIMIT %(n)s",
-                {"engine": engine, "model": model, "after": after_id, "n": limit})
-    return [StoredImage(row["id"], row["uri"], row["owner_id"]) for row in cur.fetchall()]
 
 
 NOT_READY = ("PENDING", "FAILED")
@@ -284,12 +228,12 @@ class PostgresIngestRepository:
 
     def find_by_checksum(self, owner_id: int, checksum: str) -> ExistingImage | None:
         with transaction() as cur:
-            return find_by_checksum(cur, owner_id, checksum)
+            return _find_by_checksum(cur, owner_id, checksum)
 
     def insert_pending(self, target: IngestTarget, *, uri: str, checksum: str, size: int, mime: str | None,
                        width: int, height: int) -> int | None:
         with transaction() as cur:
-            return insert_image(cur, target, uri=uri, checksum=checksum, size=size, mime=mime, width=width,
+            return _insert_image(cur, target, uri=uri, checksum=checksum, size=size, mime=mime, width=width,
                                 height=height)
 
     def record_rejected(self, key: str, target: IngestTarget | None, *, kept: ObjectRef, reason: str,
@@ -297,7 +241,7 @@ class PostgresIngestRepository:
         with transaction() as cur:
             image_id = None
             if target is not None and checksum is not None:
-                image_id = insert_image(cur, target, uri=kept.uri, checksum=checksum, size=size, error=reason)
+                image_id = _insert_image(cur, target, uri=kept.uri, checksum=checksum, size=size, error=reason)
             audit.record(cur, "ingest_failed", user_id=target.owner_id if target else None, target_id=image_id,
                          key=key, quarantined_as=kept.key, reason=reason)
         return image_id
@@ -308,11 +252,11 @@ class PostgresIngestRepository:
 
     def find_donor(self, checksum: str, model_version: str) -> DerivedData | None:
         with transaction() as cur:
-            return find_donor(cur, checksum, model_version)
+            return _find_donor(cur, checksum, model_version)
 
     def category_prompts(self, owner_id: int) -> list[tuple[int, str]]:
         with transaction() as cur:
-            return category_prompts(cur, owner_id)
+            return _category_prompts(cur, owner_id)
 
     def embedding_failed(self, image_id: int, owner_id: int, reason: str) -> None:
         """The spec's `embedding_failed`: audited, FAILED, left out of every index."""
@@ -327,7 +271,7 @@ class PostgresIngestRepository:
             if target.category:
                 system = target.visibility == "system"
                 manual.append(categories.ensure(cur, target.category, None if system else target.owner_id))
-            write_ready(cur, ready.image_id, ready.derived, thumbnail_key=ready.thumbnail_key,
+            _write_ready(cur, ready.image_id, ready.derived, thumbnail_key=ready.thumbnail_key,
                         auto_categories=[t for t in ready.auto_categories if t[0] not in manual],
                         manual_categories=manual)
             audit.record(cur, "image_ready", user_id=target.owner_id, target_id=ready.image_id, key=ready.key,
@@ -342,3 +286,109 @@ class PostgresIngestRepository:
             for image_id, owner_id in changed:
                 audit.record(cur, "ingest_abandoned", user_id=owner_id, target_id=image_id, reason=reason)
         return bool(changed)
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """An image to derive again (re-embed, re-OCR): where its original is and whose it is."""
+
+    id: int
+    uri: str
+    owner_id: int
+
+
+class StoredImages(Protocol):
+    """What bulk import, re-embedding and re-OCR need from the database; each call is one transaction.
+    The listings go in id order after `after_id`, so an interrupted run resumes where it stopped."""
+
+    def ready_checksums(self, owner_id: int, checksums: list[str]) -> set[str]:
+        """Which of these checksums the owner already has READY (a resumed import skips them)."""
+        ...
+
+    def count_embedded_otherwise(self, model_version: str) -> int: ...
+
+    def embedded_otherwise(self, model_version: str, *, after_id: int, limit: int) -> list[StoredImage]:
+        """Images whose vector another model made."""
+        ...
+
+    def write_embeddings(self, model_version: str, vectors: list[tuple[StoredImage, np.ndarray | None]]) -> None:
+        """Each new vector (None: the model refused the image, audited `embedding_failed`); every index stale."""
+        ...
+
+    def count_read_otherwise(self, engine: str, model: str) -> int:
+        """READY images with no text, or a text another OCR engine or model read."""
+        ...
+
+    def read_otherwise(self, engine: str, model: str, *, after_id: int, limit: int) -> list[StoredImage]: ...
+
+    def write_texts(self, texts: list[tuple[StoredImage, OcrResult | str]]) -> None:
+        """Each text read, or why there is none (a string, audited `ocr_failed`)."""
+        ...
+
+
+_READ_OTHERWISE = """FROM images i LEFT JOIN ocr_texts o ON o.image_id = i.id
+                     WHERE i.status = 'READY' AND (o.image_id IS NULL OR o.engine IS DISTINCT FROM %(engine)s
+                                                   OR o.model IS DISTINCT FROM %(model)s)"""
+
+
+class PostgresStoredImages:
+    """StoredImages on Postgres: each method opens its own transaction."""
+
+    def ready_checksums(self, owner_id: int, checksums: list[str]) -> set[str]:
+        with transaction() as cur:
+            cur.execute("SELECT checksum FROM images WHERE owner_id = %s AND checksum = ANY(%s) AND status = 'READY'",
+                        (owner_id, checksums))
+            return {row["checksum"] for row in cur.fetchall()}
+
+    def count_embedded_otherwise(self, model_version: str) -> int:
+        with transaction() as cur:
+            cur.execute("SELECT count(*) AS n FROM embeddings WHERE model_version <> %s", (model_version,))
+            return int(fetch_one(cur)["n"])
+
+    def embedded_otherwise(self, model_version: str, *, after_id: int, limit: int) -> list[StoredImage]:
+        with transaction() as cur:
+            cur.execute(
+                """SELECT i.id, i.uri, i.owner_id FROM images i JOIN embeddings e ON e.image_id = i.id
+                   WHERE e.model_version <> %s AND i.id > %s ORDER BY i.id LIMIT %s""",
+                (model_version, after_id, limit),
+            )
+            return _stored_images(cur)
+
+    def write_embeddings(self, model_version: str, vectors: list[tuple[StoredImage, np.ndarray | None]]) -> None:
+        with transaction() as cur:
+            for image, vector in vectors:
+                if vector is None:
+                    audit.record(cur, "embedding_failed", user_id=image.owner_id, target_id=image.id,
+                                 during="reembed")
+                    continue
+                cur.execute(
+                    """UPDATE embeddings SET vec = %s, model_version = %s, dim = %s, created_at = now()
+                       WHERE image_id = %s""",
+                    (vector_codec.encode(vector), model_version, len(vector), image.id),
+                )
+            mark_stale(cur, EVERYONE)
+
+    def count_read_otherwise(self, engine: str, model: str) -> int:
+        with transaction() as cur:
+            cur.execute(f"SELECT count(*) AS n {_READ_OTHERWISE}", {"engine": engine, "model": model})
+            return int(fetch_one(cur)["n"])
+
+    def read_otherwise(self, engine: str, model: str, *, after_id: int, limit: int) -> list[StoredImage]:
+        with transaction() as cur:
+            cur.execute(
+                f"SELECT i.id, i.uri, i.owner_id {_READ_OTHERWISE} AND i.id > %(after)s ORDER BY i.id LIMIT %(n)s",
+                {"engine": engine, "model": model, "after": after_id, "n": limit},
+            )
+            return _stored_images(cur)
+
+    def write_texts(self, texts: list[tuple[StoredImage, OcrResult | str]]) -> None:
+        with transaction() as cur:
+            for image, result in texts:
+                if isinstance(result, str):
+                    audit.record(cur, "ocr_failed", user_id=image.owner_id, target_id=image.id, reason=result)
+                else:
+                    _write_ocr(cur, image.id, result)
+
+
+def _stored_images(cur: Any) -> list[StoredImage]:
+    return [StoredImage(row["id"], row["uri"], row["owner_id"]) for row in cur.fetchall()]

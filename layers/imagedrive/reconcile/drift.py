@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from imagedrive.db import transaction
-from imagedrive.indexing import versions
 from imagedrive.reconcile import findings
+from imagedrive.reconcile.repository import PostgresReconcileRepository, ReconcileRepository
 from imagedrive.settings import Settings
 from imagedrive.storage import INDEXES_PREFIX, s3_objects
 
@@ -29,12 +28,10 @@ class Drift:
         return {"ok": self.ok, **asdict(self)}
 
 
-def measure(settings: Settings) -> Drift:
-    with transaction() as cur:
-        stuck = findings.count_pending_older_than(cur, settings.reconcile_after_min)
-        current = versions.every_current(cur)
+def measure(settings: Settings, repository: ReconcileRepository | None = None) -> Drift:
+    stuck = (repository or PostgresReconcileRepository()).stuck(settings.reconcile_after_min)
     limit = settings.health_index_keys_max
     listed = {o.key for o in s3_objects().list_objects(settings.derived_bucket, INDEXES_PREFIX, max_keys=limit)}
-    missing = findings.unlisted_index_files(current, listed, complete=len(listed) < limit)
+    missing = findings.unlisted_index_files(stuck.current_indexes, listed, complete=len(listed) < limit)
     dead = findings.dead_letters([settings.ingest_dlq, settings.index_dlq])
-    return Drift(settings.reconcile_after_min, stuck, missing, dead)
+    return Drift(settings.reconcile_after_min, stuck.pending_stuck, missing, dead)

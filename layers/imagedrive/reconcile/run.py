@@ -7,13 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 from imagedrive import storage
-from imagedrive.db import transaction
-from imagedrive.indexing import versions
 from imagedrive.indexing.store import IndexStore
 from imagedrive.log import logger
+from imagedrive.queues import MessageQueue, sqs_queue
 from imagedrive.reconcile import findings, repair
-from imagedrive.reconcile.findings import ImageRow
+from imagedrive.reconcile.repository import ImageRow, PostgresReconcileRepository, ReconcileRepository
 from imagedrive.settings import Settings, get_settings
+from imagedrive.storage import ObjectStore
 
 
 @dataclass
@@ -32,41 +32,45 @@ class ReconcileReport:
                 "ingested_unknown": len(self.ingested_unknown), "rebuilt_indexes": len(self.rebuilt_indexes)}
 
 
-def reconcile(settings: Settings | None = None, *, after_min: int | None = None, dry_run: bool = False
+def reconcile(settings: Settings | None = None, *, after_min: int | None = None, dry_run: bool = False,
+              repository: ReconcileRepository | None = None, objects: ObjectStore | None = None,
+              ingest_queue: MessageQueue | None = None, index_queue: MessageQueue | None = None,
               ) -> ReconcileReport:
-    """Everything out of step older than `after_min` minutes (default IMAGEDRIVE_RECONCILE_AFTER_MIN)."""
+    """Everything out of step older than `after_min` minutes (default IMAGEDRIVE_RECONCILE_AFTER_MIN).
+    The ports default to the real adapters (Postgres, S3, the ingest and index queues)."""
     settings = settings or get_settings()
+    repository = repository or PostgresReconcileRepository()
+    objects = objects or storage.s3_objects()
     after = settings.reconcile_after_min if after_min is None else after_min
     bucket = settings.originals_bucket
-    with transaction() as cur:
-        rows = findings.rows_in_bucket(cur, bucket)
-        pending = findings.pending_older_than(cur, after)
-        uris = findings.known_uris(cur, bucket)
-        current = versions.every_current(cur)
-    prefixes = set(findings.INGEST_PREFIXES) | {row.ref.key.split("/", 1)[0] + "/" for row in rows}
-    present = findings.objects_under(bucket, sorted(prefixes))
+    drive = repository.drive_rows(bucket, after)
+    prefixes = set(findings.INGEST_PREFIXES) | {row.ref.key.split("/", 1)[0] + "/" for row in drive.in_bucket}
+    present = findings.objects_under(objects, bucket, sorted(prefixes))
 
-    gone = [row for row in findings.vanished(rows, present) if not _exists(row)]  # confirmed one by one
+    gone = [row for row in findings.vanished(drive.in_bucket, present)
+            if not _exists(objects, row)]  # confirmed one by one
     gone_ids = {row.id for row in gone}
-    lost = [row for row in pending if row.ref.bucket == bucket and row.ref.key in present and row.id not in gone_ids]
-    unknown = findings.unknown(bucket, present, uris, older_than=timedelta(minutes=after))
-    broken = findings.broken_indexes(IndexStore(settings.derived_bucket), current)
+    lost = [row for row in drive.pending
+            if row.ref.bucket == bucket and row.ref.key in present and row.id not in gone_ids]
+    unknown = findings.unknown(bucket, present, drive.known_uris, older_than=timedelta(minutes=after))
+    broken = findings.broken_indexes(IndexStore(settings.derived_bucket), drive.current_indexes)
     report = ReconcileReport(
         missing_originals=sorted(gone_ids), requeued_pending=[row.id for row in lost],
         ingested_unknown=[o.key for o in unknown], rebuilt_indexes=broken, dry_run=dry_run,
     )
     if not dry_run:
-        repair.mark_missing_original(gone)
-        repair.enqueue([(row.ref, present[row.ref.key].size) for row in lost]
+        repair.mark_missing_original(repository, index_queue or sqs_queue(settings.index_queue), gone)
+        repair.enqueue(ingest_queue or sqs_queue(settings.ingest_queue),
+                       [(row.ref, present[row.ref.key].size) for row in lost]
                        + [(storage.ObjectRef(bucket, o.key), o.size) for o in unknown])
         repair.rebuild_indexes(list(broken))
     logger.info("reconciled", extra={"report": report.as_dict()})
     return report
 
 
-def _exists(row: ImageRow) -> bool:
+def _exists(objects: ObjectStore, row: ImageRow) -> bool:
     try:
-        storage.s3_objects().object_size(row.ref)
+        objects.object_size(row.ref)
     except storage.ObjectNotFound:
         return False
     return True

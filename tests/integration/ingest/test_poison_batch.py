@@ -24,10 +24,12 @@ POISON_SIZE = (641, 479)  # the marked picture: no other test picture has this s
 class MarkedPictureReader:
     """A TextReader that reads no text, and raises on the marked picture as a crashing engine would."""
 
+    engine, model = "marker-reader", "test"
+
     def read(self, image: Image.Image) -> OcrResult:
         if image.size == POISON_SIZE:
             raise RuntimeError("the engine crashed on this picture")
-        return OcrResult("marker-reader", "test", [])
+        return OcrResult(self.engine, self.model, [])
 
 
 @pytest.fixture

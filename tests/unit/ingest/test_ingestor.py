@@ -54,13 +54,15 @@ class ColourEmbedder:
 class SizeReader:
     """Reads the picture's size as its text; crashes as a broken engine would on `crash_on`."""
 
+    engine, model = "size-reader", "test"
+
     def __init__(self) -> None:
         self.crash_on: tuple[int, int] | None = CRASH_SIZE
 
     def read(self, image: Image.Image) -> OcrResult:
         if image.size == self.crash_on:
             raise RuntimeError("the engine crashed on this picture")
-        return OcrResult("size-reader", "test", [OcrLine(f"{image.width}x{image.height}", 0.9, (0, 0, 1, 1))])
+        return OcrResult(self.engine, self.model, [OcrLine(f"{image.width}x{image.height}", 0.9, (0, 0, 1, 1))])
 
 
 def png(colour: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (64, 48)) -> bytes:
