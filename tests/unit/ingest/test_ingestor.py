@@ -150,9 +150,16 @@ def test_undecodable_bytes_fail_with_a_reason_and_the_original_moves_to_quaranti
 
 def test_a_file_over_the_size_limit_fails_before_it_is_read():
     drive = Drive(max_upload_bytes=100)
-    (outcome,) = drive.ingest(drive.upload(drive.alice, png()))
+    ref = drive.upload(drive.alice, png())
+    (outcome,) = drive.ingest(ref)
     assert outcome.status == Status.FAILED and outcome.reason.startswith("too_large:")
     assert drive.embedder.embedded == 0
+    image = drive.repository.images[outcome.image_id]
+    assert image.status == "FAILED" and image.error == outcome.reason
+    kept = storage.quarantine_ref(ref)
+    assert image.uri == kept.uri and drive.objects.read_bytes(kept) == png()
+    with pytest.raises(storage.ObjectNotFound):
+        drive.objects.read_bytes(ref)
 
 
 def test_an_unknown_owner_is_skipped_and_quarantined(drive):
