@@ -14,7 +14,7 @@ from pathlib import Path
 
 from imagedrive.db import transaction
 from imagedrive.indexing import versions
-from imagedrive.indexing.flat_index import FlatIndex
+from imagedrive.indexing.search_index import SearchIndex, build_index
 from imagedrive.indexing.store import INDEX_FILE, POSITIONS_FILE, IndexManifest, IndexStore
 from imagedrive.indexing.vectors import read_visible
 from imagedrive.indexing.versions import IndexVersion
@@ -49,7 +49,7 @@ def build_user_index(user_id: int, model_version: str, *, store: IndexStore | No
             marker = versions.state_marker(cur, user_id)
             vectors = read_visible(cur, user_id, model_version)
         with timed(timings, "index"):
-            index = FlatIndex.build(vectors.vectors, vectors.ids) if len(vectors) else FlatIndex.empty(SPEC_DIM)
+            index = build_index(vectors.vectors, vectors.ids, SPEC_DIM)
         built = IndexVersion(user_id, version, prefix, index.size, index.dim, model_version, vectors.watermark,
                              built_at=datetime.now(UTC))
         build_ms = _upload(store, index, built, started, timings)
@@ -72,7 +72,7 @@ def build_user_index(user_id: int, model_version: str, *, store: IndexStore | No
     return BuildResult(built, published.current, build_ms, timings)
 
 
-def _upload(store: IndexStore, index: FlatIndex, built: IndexVersion, started: float,
+def _upload(store: IndexStore, index: SearchIndex, built: IndexVersion, started: float,
             timings: dict[str, float]) -> float:
     with timed(timings, "upload"), tempfile.TemporaryDirectory(prefix="index-") as folder:
         index.write(Path(folder) / INDEX_FILE, Path(folder) / POSITIONS_FILE)

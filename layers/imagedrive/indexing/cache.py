@@ -13,7 +13,7 @@ from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
 
-from imagedrive.indexing.flat_index import FlatIndex
+from imagedrive.indexing.search_index import SearchIndex, read_index
 from imagedrive.indexing.store import (
     INDEX_FILE,
     MANIFEST_FILE,
@@ -31,14 +31,14 @@ class IndexCache:
         self.store = store
         self.folder = folder
         self.budget_bytes = budget_bytes
-        self._loaded: OrderedDict[tuple[int, int], FlatIndex] = OrderedDict()
+        self._loaded: OrderedDict[tuple[int, int], SearchIndex] = OrderedDict()
         self._lock = threading.Lock()
         # One load per user at a time: concurrent first searches share one download instead of racing
         # in the same folder (a load also clears the user's other folders).
         self._loading: dict[int, threading.Lock] = {}
         self.loads = {"memory": 0, "disk": 0, "s3": 0}  # where each `get` was served from
 
-    def get(self, version: IndexVersion) -> FlatIndex:
+    def get(self, version: IndexVersion) -> SearchIndex:
         key = (version.user_id, version.version)
         with self._lock:
             index = self._loaded.get(key)
@@ -62,7 +62,7 @@ class IndexCache:
             self._evict()
         return index
 
-    def _load(self, version: IndexVersion) -> FlatIndex:
+    def _load(self, version: IndexVersion) -> SearchIndex:
         folder = self.folder / str(version.user_id) / str(version.version)
         if _is_copy_of(folder, version):
             self.loads["disk"] += 1
@@ -72,7 +72,7 @@ class IndexCache:
             self.store.download(version.s3_prefix, folder)
             self.loads["s3"] += 1
         try:
-            index = FlatIndex.read(folder / INDEX_FILE, folder / POSITIONS_FILE)
+            index = read_index(folder / INDEX_FILE, folder / POSITIONS_FILE)
         except (RuntimeError, ValueError, OSError) as error:  # faiss and numpy refusing a damaged file
             shutil.rmtree(folder, ignore_errors=True)
             raise IndexUnavailable(f"index {version.s3_prefix} cannot be read: {error}") from error
