@@ -11,6 +11,7 @@ from imagedrive.inference.ocr import OcrLine, OcrResult
 from imagedrive.ingest.repository import DerivedData, ReadyImage
 from imagedrive.ingest.targets import IngestTarget
 from imagedrive.storage import ObjectRef
+from imagedrive.visibility import SHARED_INDEX
 
 MODEL = "contract-model"
 
@@ -74,10 +75,10 @@ def test_a_ready_image_is_a_donor_for_its_bytes_and_model_only(ingest_repository
     assert repository.find_by_checksum(alice, _sum("c1")).status == "READY"
 
 
-def test_a_public_image_makes_everyone_stale(ingest_repository):
+def test_a_public_image_makes_the_shared_index_stale(ingest_repository):
     repository, add_user = ingest_repository
     alice = add_user("alice")
-    assert _ready(repository, _pending(repository, alice), alice, visibility="public") == "*"
+    assert _ready(repository, _pending(repository, alice), alice, visibility="public") == [SHARED_INDEX]
 
 
 def test_failing_never_touches_a_ready_image_and_abandon_only_a_pending_one(ingest_repository):

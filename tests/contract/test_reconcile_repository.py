@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from imagedrive.reconcile.repository import MISSING_ORIGINAL, PostgresReconcileRepository
+from imagedrive.visibility import SHARED_INDEX
 from tests.contract.conftest import REAL
 from tests.fakes.reconcile_repository import MemoryReconcileRepository
 
@@ -127,9 +128,9 @@ def test_missing_originals_fail_pending_and_ready_rows_only_and_stale_the_ready_
     assert again.failed == () and again.stale == [], "a FAILED row is left alone: repeating changes nothing"
 
 
-def test_a_missing_public_original_stales_everyone(drive):
+def test_a_missing_public_original_stales_the_shared_index(drive):
     alice = drive.add_user("alice")
     public = drive.add_image(alice, "uploads/1/a/public.png", visibility="public")
     (row,) = drive.repository.drive_rows(BUCKET, AFTER_MIN).in_bucket
-    assert drive.repository.mark_missing_original([row]).stale == "*"
+    assert drive.repository.mark_missing_original([row]).stale == [SHARED_INDEX]
     assert drive.status(public)[0] == "FAILED"

@@ -109,7 +109,7 @@ class IndexedAtBuild:
         dim = len(visible[0].vector) if visible else 4
         main = (FlatIndex.build(np.stack([i.vector for i in visible]), np.asarray([i.id for i in visible]))
                 if visible else FlatIndex.empty(dim))
-        self.snapshot[user_id] = SearchSpace(main, FlatIndex.empty(dim), version=1)
+        self.snapshot[user_id] = SearchSpace((main,), FlatIndex.empty(dim), version=1)
 
     def open(self, user_id: int, model_version: str) -> SearchSpace:
         if user_id not in self.snapshot:

@@ -1,4 +1,7 @@
-"""Builds one user's index version: Postgres snapshot → FAISS flat → S3 → pointer switch → cleanup.
+"""Builds one index version: Postgres snapshot → search index → S3 → pointer switch → cleanup.
+
+The index filed under `user_id` is that user's private index, or the shared one (public and system images)
+when `user_id` is the system user (imagedrive.indexing.scope).
 
 A failure anywhere before the switch marks the version failed and leaves the current one serving; the
 switch itself is one transaction (see `versions.publish`).
@@ -14,9 +17,10 @@ from pathlib import Path
 
 from imagedrive.db import transaction
 from imagedrive.indexing import versions
+from imagedrive.indexing.scope import scope_of
 from imagedrive.indexing.search_index import SearchIndex, build_index
 from imagedrive.indexing.store import INDEX_FILE, POSITIONS_FILE, IndexManifest, IndexStore
-from imagedrive.indexing.vectors import read_visible
+from imagedrive.indexing.vectors import read_scope
 from imagedrive.indexing.versions import IndexVersion
 from imagedrive.log import logger, timed
 from imagedrive.settings import get_settings
@@ -47,7 +51,8 @@ def build_user_index(user_id: int, model_version: str, *, store: IndexStore | No
             # One snapshot for the staleness marker and the vectors, so "nothing changed since" is exact.
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             marker = versions.state_marker(cur, user_id)
-            vectors = read_visible(cur, user_id, model_version)
+            scope = scope_of(cur, user_id)
+            vectors = read_scope(cur, scope, model_version)
         with timed(timings, "index"):
             index = build_index(vectors.vectors, vectors.ids, SPEC_DIM)
         built = IndexVersion(user_id, version, prefix, index.size, index.dim, model_version, vectors.watermark,
@@ -66,7 +71,8 @@ def build_user_index(user_id: int, model_version: str, *, store: IndexStore | No
     with timed(timings, "cleanup"):
         _delete_retired(store, user_id, published.retired)
     logger.info("index built", extra={
-        "user_id": user_id, "version": version, "count": built.count, "current": published.current,
+        "user_id": user_id, "shared": scope.shared, "version": version, "count": built.count,
+        "current": published.current,
         "build_ms": build_ms, "timings_ms": timings,
     })
     return BuildResult(built, published.current, build_ms, timings)

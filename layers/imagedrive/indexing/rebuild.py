@@ -1,7 +1,8 @@
 """What the index builder does with rebuild requests: `{"users": [ids] | "*"}` messages, coalesced.
 
-Only users that need it are built: stale ones, ones without an index, and ones whose index holds another
-model's vectors. `force` builds every named user (on-demand calls).
+An id names that user's private index; SHARED_INDEX (0) the shared one; "*" every index. Only indexes that
+need it are built: stale ones, missing ones, and ones holding another model's vectors. `force` builds every
+named index (on-demand calls).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import Any
 
 from imagedrive.db import transaction
 from imagedrive.indexing.builder import build_user_index
-from imagedrive.indexing.stale import EVERYONE
+from imagedrive.indexing.scope import SHARED_OWNER
+from imagedrive.indexing.stale import EVERYONE, SHARED_INDEX
 from imagedrive.indexing.stale import Users as Requested
 from imagedrive.settings import get_settings
 
@@ -40,33 +42,38 @@ def current_model_version(cur: Any) -> str | None:
     return row["model_version"] if row else None
 
 
-def users_to_build(cur: Any, requested: Requested, model_version: str, *, force: bool = False) -> list[int]:
+def users_to_build(cur: Any, requested: Requested, model_version: str, *, force: bool = False) -> dict[int, int]:
+    """{name in requests (a user id, SHARED_INDEX): index owner} of the named indexes that need a build."""
     cur.execute(
-        """SELECT u.id FROM users u
-           LEFT JOIN user_index_state s ON s.user_id = u.id
-           LEFT JOIN index_versions v ON (v.user_id, v.version) = (s.user_id, s.current_version)
-           WHERE u.role <> 'system' AND (%(everyone)s OR u.id = ANY(%(ids)s))
-             AND (%(force)s OR s.current_version IS NULL OR s.stale_since IS NOT NULL
-                  OR v.model_version IS DISTINCT FROM %(model_version)s)
-           ORDER BY u.id""",
+        f"""WITH shared AS (SELECT {SHARED_OWNER} AS owner)
+            SELECT CASE WHEN u.id = shared.owner THEN {SHARED_INDEX} ELSE u.id END AS name, u.id AS owner
+            FROM users u CROSS JOIN shared
+            LEFT JOIN user_index_state s ON s.user_id = u.id
+            LEFT JOIN index_versions v ON (v.user_id, v.version) = (s.user_id, s.current_version)
+            WHERE (u.role <> 'system' OR u.id = shared.owner)
+              AND (%(everyone)s OR u.id = ANY(%(ids)s) OR (u.id = shared.owner AND {SHARED_INDEX} = ANY(%(ids)s)))
+              AND (%(force)s OR s.current_version IS NULL OR s.stale_since IS NOT NULL
+                   OR v.model_version IS DISTINCT FROM %(model_version)s)
+            ORDER BY u.id""",
         {"everyone": requested == EVERYONE, "ids": [] if requested == EVERYONE else list(requested),
          "force": force, "model_version": model_version},
     )
-    return [row["id"] for row in cur.fetchall()]
+    return {row["name"]: row["owner"] for row in cur.fetchall()}
 
 
 def rebuild(requested: Requested, *, force: bool = False) -> dict[int, Exception | None]:
-    """Build each user that needs it; per user, None or the error that stopped its build."""
+    """Build each named index that needs it; per name (a user id, SHARED_INDEX), None or the error that
+    stopped its build."""
     with transaction() as cur:
         model_version = current_model_version(cur)
         if model_version is None:  # nothing was ever embedded: there is nothing to index yet
             return {}
         users = users_to_build(cur, requested, model_version, force=force)
     outcomes: dict[int, Exception | None] = {}
-    for user_id in users:
+    for name, owner in users.items():
         try:
-            build_user_index(user_id, model_version)
-            outcomes[user_id] = None
-        except Exception as error:  # logged by the builder; one user's failure does not stop the others
-            outcomes[user_id] = error
+            build_user_index(owner, model_version)
+            outcomes[name] = None
+        except Exception as error:  # logged by the builder; one index's failure does not stop the others
+            outcomes[name] = error
     return outcomes

@@ -1,15 +1,16 @@
-"""A user's searchable vectors read from Postgres in bulk: one binary COPY, decoded by one numpy view.
+"""Searchable vectors read from Postgres in bulk: one binary COPY, decoded by one numpy view.
 
-Searchable for a user means THE visibility rule (imagedrive.visibility) on READY images whose
-embedding is of the given model version. Each row also carries its change stamp — the later of
-images.updated_at (READY, visibility, rename) and embeddings.created_at (re-embedding) — whose maximum is
-the index watermark.
+Searchable means READY images whose embedding is of the given model version, within one index's rows
+(imagedrive.indexing.scope) or within THE visibility rule (imagedrive.visibility) for one user. Each row
+also carries its change stamp — the later of images.updated_at (READY, visibility, rename) and
+embeddings.created_at (re-embedding) — whose maximum is the index watermark.
 """
 
 from __future__ import annotations
 
 import io
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 from psycopg2 import sql
 
+from imagedrive.indexing.scope import IndexScope
 from imagedrive.visibility import visible_clause
 
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
@@ -38,30 +40,46 @@ class VectorSet:
 
 
 def read_visible(cur: Any, user_id: int, model_version: str) -> VectorSet:
-    """Everything `user_id` may find, in image id order."""
-    return _copy(cur, _searchable(user_id, model_version, sql.SQL("TRUE"), sql.SQL("")))
+    """Everything `user_id` may find, in image id order (searched directly when an index cannot serve)."""
+    return _copy(cur, _searchable(visible_clause(user_id), model_version))
 
 
-def read_changed(
-    cur: Any, user_id: int, model_version: str, since: datetime | None, limit: int | None = None
+def read_scope(cur: Any, scope: IndexScope, model_version: str) -> VectorSet:
+    """The rows of one index (shared or a user's private one), in image id order."""
+    return _copy(cur, _searchable(scope.rows(), model_version))
+
+
+def read_fresh(
+    cur: Any, user_id: int, model_version: str, watermarks: Sequence[tuple[IndexScope, datetime | None]],
+    limit: int | None = None,
 ) -> VectorSet:
-    """What `user_id` may find that changed after `since` (everything when None), at most `limit` rows."""
-    changed = sql.SQL("TRUE") if since is None else sql.SQL(
+    """What `user_id` may find that changed after the build of the index now holding it: for each searched
+    index, its rows changed after its watermark (all of them when None); at most `limit` rows."""
+    changed = sql.SQL(" OR ").join(
+        sql.SQL("({rows} AND {changed})").format(rows=scope.rows(), changed=_changed_after(since))
+        for scope, since in watermarks
+    )
+    return _copy(cur, _searchable(sql.SQL("{visible} AND ({changed})").format(
+        visible=visible_clause(user_id), changed=changed), model_version, limit))
+
+
+def _changed_after(since: datetime | None) -> sql.Composable:
+    if since is None:
+        return sql.SQL("TRUE")
+    return sql.SQL(
         """i.id IN (SELECT id FROM images WHERE status = 'READY' AND updated_at > {since}
                     UNION SELECT image_id FROM embeddings WHERE created_at > {since})"""
     ).format(since=sql.Literal(since))
+
+
+def _searchable(rows: sql.Composable, model_version: str, limit: int | None = None) -> sql.Composed:
     bound = sql.SQL("") if limit is None else sql.SQL("LIMIT {}").format(sql.Literal(limit))
-    return _copy(cur, _searchable(user_id, model_version, changed, bound))
-
-
-def _searchable(user_id: int, model_version: str, condition: sql.Composable, limit: sql.Composable) -> sql.Composed:
     return sql.SQL(
         """SELECT i.id, e.vec, greatest(i.updated_at, e.created_at)
            FROM images i JOIN embeddings e ON e.image_id = i.id
-           WHERE i.status = 'READY' AND {visible} AND e.model_version = {model_version} AND {condition}
+           WHERE i.status = 'READY' AND {rows} AND e.model_version = {model_version}
            ORDER BY i.id {limit}"""
-    ).format(visible=visible_clause(user_id), model_version=sql.Literal(model_version), condition=condition,
-             limit=limit)
+    ).format(rows=rows, model_version=sql.Literal(model_version), limit=bound)
 
 
 def _copy(cur: Any, query: sql.Composed) -> VectorSet:

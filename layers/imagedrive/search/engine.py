@@ -210,4 +210,5 @@ class SearchEngine:
 
 
 def _timing(watch: Stopwatch, space: SearchSpace) -> Timing:
-    return watch.timing(index_version=space.version, index_size=space.main.size, fresh_size=space.fresh.size)
+    return watch.timing(index_version=space.version, shared_index_version=space.shared_version,
+                        index_size=space.size, fresh_size=space.fresh.size)

@@ -91,8 +91,9 @@ class Timing(BaseModel):
     search_ms: float = 0.0
     hydrate_ms: float = 0.0
     total_ms: float = 0.0
-    index_version: int | None = None
-    index_size: int = 0
+    index_version: int | None = Field(None, description="the version of the user's private index searched")
+    shared_index_version: int | None = Field(None, description="the version of the shared (public and system) index")
+    index_size: int = Field(0, description="vectors in the indexes searched")
     fresh_size: int = Field(0, description="vectors changed since the index was built, searched directly")
 
 

@@ -27,8 +27,10 @@ class Stopwatch:
     def total_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000
 
-    def timing(self, *, index_version: int | None = None, index_size: int = 0, fresh_size: int = 0) -> Timing:
+    def timing(self, *, index_version: int | None = None, shared_index_version: int | None = None,
+               index_size: int = 0, fresh_size: int = 0) -> Timing:
         return Timing(
             **{f"{name}_ms": round(ms, 2) for name, ms in self.ms.items()}, total_ms=round(self.total_ms(), 2),
-            index_version=index_version, index_size=index_size, fresh_size=fresh_size,
+            index_version=index_version, shared_index_version=shared_index_version, index_size=index_size,
+            fresh_size=fresh_size,
         )

@@ -13,7 +13,8 @@ from imagedrive.aws import client, queue_url
 from imagedrive.db import transaction
 from imagedrive.errors import NotFound
 from imagedrive.indexing import versions
-from imagedrive.indexing.stale import mark_stale, request_rebuild
+from imagedrive.indexing.scope import shared_owner
+from imagedrive.indexing.stale import SHARED_INDEX, mark_stale, request_rebuild
 from imagedrive.ingest.pipeline import IngestItem, Status
 from imagedrive.search import client as search_client
 from imagedrive.search.models import SimilarSearch, TextSearch
@@ -53,21 +54,44 @@ def _deliver(runner: EventRunner, count: int, attempts: int = 20):
     return delivered
 
 
-def test_an_index_queue_message_builds_the_named_users(builder_runner, cloud):
+def test_an_index_queue_message_builds_the_named_indexes(builder_runner, cloud):
     alice, bob = make_user("alice"), make_user("bob")
     plant(alice, unit_rows(np.random.default_rng(1), 12))
     plant(bob, unit_rows(np.random.default_rng(2), 3), visibility="public")
     with transaction() as cur:
         mark_stale(cur, "*")
+        shared = shared_owner(cur)
     request_rebuild([alice])
     request_rebuild("*")
 
     outcomes = _deliver(builder_runner, 2)
 
     assert sum(o.deleted for o in outcomes) == 2 and sum(o.failed for o in outcomes) == 0
-    assert (_current(alice).count, _current(bob).count) == (15, 3)
-    assert _stale_since(alice) is None and _stale_since(bob) is None
+    # bob's public images are in the one shared index; each private index holds its owner's other images
+    assert (_current(alice).count, _current(bob).count, _current(shared).count) == (12, 0, 3)
+    assert _stale_since(alice) is None and _stale_since(bob) is None and _stale_since(shared) is None
     assert drain(cloud.index_queue, quiet_s=0.5) == []
+
+
+def test_a_public_change_rebuilds_only_the_shared_index(builder_runner, cloud):
+    alice, bob = make_user("alice"), make_user("bob")
+    plant(alice, unit_rows(np.random.default_rng(4), 5))
+    request_rebuild("*")
+    _deliver(builder_runner, 1)
+    with transaction() as cur:
+        shared = shared_owner(cur)
+    before = {user: _current(user).version for user in (alice, bob, shared)}
+    plant(bob, unit_rows(np.random.default_rng(5), 2), visibility="public")
+    with transaction() as cur:
+        mark_stale(cur, [SHARED_INDEX])
+    request_rebuild([SHARED_INDEX])
+
+    (outcome,) = _deliver(builder_runner, 1)
+
+    assert outcome.deleted == 1 and outcome.failed == 0
+    after = {user: _current(user).version for user in (alice, bob, shared)}
+    assert after[alice] == before[alice] and after[bob] == before[bob], "no user's private index was rebuilt"
+    assert after[shared] > before[shared] and _current(shared).count == 2
 
 
 def test_a_message_that_is_not_a_rebuild_request_fails_alone(builder_runner, cloud):

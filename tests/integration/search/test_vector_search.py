@@ -21,7 +21,8 @@ def _current_version(user_id: int) -> int | None:
 
 @pytest.fixture
 def library(alice, bob, store):
-    """5k planted vectors: 4k of alice's, 600 public of bob's, 400 private of bob's; alice's index built."""
+    """5k planted vectors: 4k of alice's (her private index, built), 600 public of bob's (the shared index, built
+    by the first search), 400 private of bob's."""
     rng = np.random.default_rng(11)
     vectors = unit_rows(rng, 5000)
     own = plant(alice, vectors[:4000])
@@ -43,6 +44,7 @@ def test_text_top_k_equals_numpy_brute_force_over_the_visible_set(engine, embedd
         np.testing.assert_allclose([hit.cosine for hit in response.results], cosines[best], atol=1e-5)
     timing = response.timing
     assert timing.index_version == _current_version(alice) and timing.index_size == 4600
+    assert timing.shared_index_version is not None, "bob's public images come from the shared index"
     assert timing.total_ms >= timing.embed_ms + timing.search_ms + timing.hydrate_ms
 
 
@@ -149,8 +151,8 @@ def test_the_loaded_index_is_reused_until_the_version_changes(engine, embedder, 
     cache = engine.spaces.cache
     engine.text(alice, TextSearch(q="warm", k=3))
     engine.text(alice, TextSearch(q="warm", k=3))
-    assert cache.loads == {"memory": 1, "disk": 0, "s3": 1}
+    assert cache.loads == {"memory": 2, "disk": 0, "s3": 2}, "the shared and the private index, each loaded once"
     build_user_index(alice, MODEL, store=store)
     response = engine.text(alice, TextSearch(q="warm", k=3))
-    assert cache.loads == {"memory": 1, "disk": 0, "s3": 2}
+    assert cache.loads == {"memory": 3, "disk": 0, "s3": 3}, "only the new private version is loaded"
     assert response.timing.index_version == _current_version(alice)

@@ -14,7 +14,7 @@ from imagedrive.images.repository import CategoryLink, ImageRow, OcrText
 from imagedrive.images.service import ImageService
 from imagedrive.settings import Settings
 from imagedrive.storage import ObjectRef, quarantine_ref
-from imagedrive.visibility import EVERYONE
+from imagedrive.visibility import SHARED_INDEX
 from tests.fakes.audit import MemoryAuditTrail
 from tests.fakes.image_repository import MemoryImages, MemoryStaleIndexes
 from tests.fakes.objects import MemoryObjectStore
@@ -110,12 +110,13 @@ def test_download_and_thumbnail_links_name_the_stored_objects(drive):
     assert not_yet.value.code == "thumbnail_not_ready"
 
 
-def test_renaming_sanitises_and_does_not_touch_indexes_but_sharing_marks_everyone_stale(drive):
+def test_renaming_sanitises_and_does_not_touch_indexes_but_sharing_marks_shared_and_private_stale(drive):
     row = drive.add_image(drive.alice, "a.jpg")
     renamed = drive.service.update_image(drive.alice, row.id, ImagePatch(filename="../secret/b.jpg"))
     assert renamed.filename == "b.jpg" and drive.indexes.marked == [] and drive.indexes.requested == []
     drive.service.update_image(drive.alice, row.id, ImagePatch(visibility="public"))
-    assert drive.indexes.marked == [EVERYONE] and drive.indexes.requested == [EVERYONE]
+    moved = [SHARED_INDEX, drive.alice.id]  # it leaves alice's private index for the shared one
+    assert drive.indexes.marked == [moved] and drive.indexes.requested == [moved]
     [_, shared] = [e for e in drive.audit.entries if e.action == "image.update"]
     assert shared.details == {"before": {"visibility": "private"}, "after": {"visibility": "public"}}
 
@@ -147,7 +148,7 @@ def test_clearing_a_library_removes_only_the_callers_images_and_objects(drive):
     assert list(drive.images.rows) == [theirs.id]
     assert all(key.startswith(f"uploads/{drive.bob.id}/") or key.startswith(f"thumbnails/{drive.bob.id}/")
                for _, key in drive.objects.objects)
-    assert drive.indexes.marked == [EVERYONE], "a public image was among them: everyone's index changes"
+    assert drive.indexes.marked == [[SHARED_INDEX, drive.alice.id]], "a public one was among them: the shared index too"
     assert len(mine) == 2 and drive.audit.entries[-1].details == {"deleted": 2}
 
 

@@ -19,6 +19,7 @@ from imagedrive.inference.ocr import OcrLine, OcrResult
 from imagedrive.ingest.pipeline import IngestItem, Ingestor, Status
 from imagedrive.settings import Settings
 from imagedrive.storage import ObjectRef
+from imagedrive.visibility import SHARED_INDEX
 from tests.fakes.ingest_repository import MemoryIngestRepository
 from tests.fakes.objects import MemoryObjectStore
 from tests.fakes.queues import MemoryQueue
@@ -223,4 +224,4 @@ def test_a_drop_folder_names_owner_visibility_and_category(drive):
     assert (image.owner_id, image.visibility, image.filename) == (drive.system, "system", "scan.png")
     (category_id,) = image.categories
     assert drive.repository.categories[category_id] == ("Receipts", None, None)
-    assert drive.index_queue.take_all() == [{"users": "*"}], "a system image is in everybody's index"
+    assert drive.index_queue.take_all() == [{"users": [SHARED_INDEX]}], "a system image is in the shared index"

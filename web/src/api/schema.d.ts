@@ -1176,11 +1176,19 @@ export interface components {
             total_ms?: number;
             /**
              * Index Version
+             * @description the version of the user's private index searched
              * @default null
              */
             index_version?: number | null;
             /**
+             * Shared Index Version
+             * @description the version of the shared (public and system) index
+             * @default null
+             */
+            shared_index_version?: number | null;
+            /**
              * Index Size
+             * @description vectors in the indexes searched
              * @default 0
              */
             index_size?: number;
