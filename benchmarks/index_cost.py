@@ -158,7 +158,8 @@ def main() -> None:
     print(f"{'one index build, mean':44}{before_s:>28.2f} s   shared {shared_s:.2f} s, private "
           f"{statistics.mean(private_s) * 1000:.0f} ms (p95 "
           f"{sorted(private_s)[int(0.95 * (len(private_s) - 1))] * 1000:.0f} ms)")
-    print(f"{'bytes per user index':44}{before_bytes / 2**20:>26.1f} MiB{statistics.mean(private_bytes) / 1024:>24.1f} KiB"
+    mean_private_kib = statistics.mean(private_bytes) / 1024
+    print(f"{'bytes per user index':44}{before_bytes / 2**20:>26.1f} MiB{mean_private_kib:>24.1f} KiB"
           f"   (shared: {shared_bytes / 2**20:.1f} MiB once)")
     print(f"{'query function memory for all users warm':44}{u * before_bytes / gib:>26.2f} GiB"
           f"{(shared_bytes + sum(private_bytes)) / gib:>24.2f} GiB")
