@@ -41,12 +41,12 @@ class VectorSet:
 
 def read_visible(cur: Any, user_id: int, model_version: str) -> VectorSet:
     """Everything `user_id` may find, in image id order (searched directly when an index cannot serve)."""
-    return _copy(cur, _searchable(visible_clause(user_id), model_version))
+    return _copy(cur, _searchable(visible_clause(user_id), model_version, ordered=True))
 
 
 def read_scope(cur: Any, scope: IndexScope, model_version: str) -> VectorSet:
     """The rows of one index (shared or a user's private one), in image id order."""
-    return _copy(cur, _searchable(scope.rows(), model_version))
+    return _copy(cur, _searchable(scope.rows(), model_version, ordered=True))
 
 
 def read_fresh(
@@ -54,32 +54,30 @@ def read_fresh(
     limit: int | None = None,
 ) -> VectorSet:
     """What `user_id` may find that changed after the build of the index now holding it: for each searched
-    index, its rows changed after its watermark (all of them when None); at most `limit` rows."""
-    changed = sql.SQL(" OR ").join(
-        sql.SQL("({rows} AND {changed})").format(rows=scope.rows(), changed=_changed_after(since))
-        for scope, since in watermarks
-    )
-    return _copy(cur, _searchable(sql.SQL("{visible} AND ({changed})").format(
-        visible=visible_clause(user_id), changed=changed), model_version, limit))
+    index, its rows changed after its watermark (all of them when None); at most `limit` rows. One SELECT per
+    index, so each reads its own partial index on updated_at (migration 0006)."""
+    parts = [_searchable(sql.SQL("{visible} AND {rows} AND {changed}").format(
+                 visible=visible_clause(user_id), rows=scope.rows(), changed=_changed_after(since)), model_version)
+             for scope, since in watermarks]
+    query = sql.SQL(" UNION ALL ").join(sql.SQL("({})").format(part) for part in parts)
+    if limit is not None:
+        query = sql.SQL("{} LIMIT {}").format(query, sql.Literal(limit))
+    return _copy(cur, query)
 
 
 def _changed_after(since: datetime | None) -> sql.Composable:
-    if since is None:
-        return sql.SQL("TRUE")
-    return sql.SQL(
-        """i.id IN (SELECT id FROM images WHERE status = 'READY' AND updated_at > {since}
-                    UNION SELECT image_id FROM embeddings WHERE created_at > {since})"""
-    ).format(since=sql.Literal(since))
+    # images.updated_at moves with every change a search sees, re-embedding included (ingest.repository), and
+    # a partial index per kind of index serves this (migration 0006).
+    return sql.SQL("TRUE") if since is None else sql.SQL("i.updated_at > {since}").format(since=sql.Literal(since))
 
 
-def _searchable(rows: sql.Composable, model_version: str, limit: int | None = None) -> sql.Composed:
-    bound = sql.SQL("") if limit is None else sql.SQL("LIMIT {}").format(sql.Literal(limit))
+def _searchable(rows: sql.Composable, model_version: str, ordered: bool = False) -> sql.Composed:
     return sql.SQL(
         """SELECT i.id, e.vec, greatest(i.updated_at, e.created_at)
            FROM images i JOIN embeddings e ON e.image_id = i.id
-           WHERE i.status = 'READY' AND {rows} AND e.model_version = {model_version}
-           ORDER BY i.id {limit}"""
-    ).format(rows=rows, model_version=sql.Literal(model_version), limit=bound)
+           WHERE i.status = 'READY' AND {rows} AND e.model_version = {model_version} {order}"""
+    ).format(rows=rows, model_version=sql.Literal(model_version),
+             order=sql.SQL("ORDER BY i.id") if ordered else sql.SQL(""))
 
 
 def _copy(cur: Any, query: sql.Composed) -> VectorSet:

@@ -366,6 +366,8 @@ class PostgresStoredImages:
                        WHERE image_id = %s""",
                     (vector_codec.encode(vector), model_version, len(vector), image.id),
                 )
+                # the change stamp searches read fresh rows by (imagedrive.indexing.vectors)
+                cur.execute("UPDATE images SET updated_at = now() WHERE id = %s", (image.id,))
             mark_stale(cur, EVERYONE)
 
     def count_read_otherwise(self, engine: str, model: str) -> int:
