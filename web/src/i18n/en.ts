@@ -65,7 +65,8 @@ export default {
     reason: { clip: 'looks like the words (rank {rank})', ocr: 'the words are written in it (rank {rank})' },
     category: 'Only in category', query: 'Query picture',
     t: { embed_ms: 'Embed', load_ms: 'Load index', search_ms: 'Search', hydrate_ms: 'Hydrate', total_ms: 'Total',
-      index_version: 'Index version', index_size: 'Index size', fresh_size: 'Fresh vectors' },
+      shared_index_version: 'Shared index version', index_version: 'Private index version',
+      index_size: 'Vectors in the indexes', fresh_size: 'Fresh vectors' },
   },
   duplicates: {
     title: 'Duplicates', threshold: 'Similarity at least', groups: '{groups} groups, {images} images',

@@ -61,7 +61,7 @@ const zh: typeof en = {
     why: '匹配原因', reason: { clip: '画面与文字相符（第 {rank} 名）', ocr: '图中写有这些文字（第 {rank} 名）' },
     category: '仅限分类', query: '查询图片',
     t: { embed_ms: '编码', load_ms: '加载索引', search_ms: '检索', hydrate_ms: '补全', total_ms: '总计',
-      index_version: '索引版本', index_size: '索引大小', fresh_size: '新增向量' },
+      shared_index_version: '共享索引版本', index_version: '私有索引版本', index_size: '索引中的向量', fresh_size: '新增向量' },
   },
   duplicates: {
     title: '重复图片', threshold: '相似度至少', groups: '{groups} 组，共 {images} 张', none: '此阈值下没有近似重复的图片。',
