@@ -46,7 +46,9 @@ def users_to_build(cur: Any, requested: Requested, model_version: str, *, force:
     """{name in requests (a user id, SHARED_INDEX): index owner} of the named indexes that need a build."""
     cur.execute(
         f"""WITH shared AS (SELECT {SHARED_OWNER} AS owner)
-            SELECT CASE WHEN u.id = shared.owner THEN {SHARED_INDEX} ELSE u.id END AS name, u.id AS owner
+            SELECT CASE WHEN u.id = shared.owner AND (%(everyone)s OR {SHARED_INDEX} = ANY(%(ids)s))
+                        THEN {SHARED_INDEX} ELSE u.id END AS name,  -- as the request named it
+                   u.id AS owner
             FROM users u CROSS JOIN shared
             LEFT JOIN user_index_state s ON s.user_id = u.id
             LEFT JOIN index_versions v ON (v.user_id, v.version) = (s.user_id, s.current_version)

@@ -13,6 +13,7 @@ from imagedrive.db import transaction
 from imagedrive.indexing import versions
 from imagedrive.indexing.builder import build_user_index
 from imagedrive.indexing.rebuild import rebuild
+from imagedrive.indexing.scope import shared_owner
 from imagedrive.indexing.store import INDEX_FILE, MANIFEST_FILE
 from imagedrive.search.models import TextSearch
 from tests.fixtures.cloud import drain
@@ -72,3 +73,20 @@ def test_an_unreadable_manifest_is_served_from_postgres_too(engine, embedder, al
     client("s3").put_object(Bucket=cloud.derived_bucket, Key=version.s3_prefix + MANIFEST_FILE, Body=b"{")
     assert _search_exactly(engine, embedder, alice, ids, vectors).timing.index_version is None
     assert _rebuild_requested_for(cloud.index_queue) == [[alice]]
+
+
+def test_a_lost_shared_index_is_served_from_postgres_and_rebuilt(engine, embedder, alice, built, store, cloud):
+    ids, vectors, _ = built
+    with transaction() as cur:
+        shared = shared_owner(cur)
+    lost = build_user_index(shared, MODEL, store=store).version
+    drain(cloud.index_queue)
+    client("s3").delete_object(Bucket=cloud.derived_bucket, Key=lost.s3_prefix + INDEX_FILE)
+
+    response = _search_exactly(engine, embedder, alice, ids, vectors)
+
+    assert response.timing.shared_index_version is None, "served from Postgres"
+    assert _rebuild_requested_for(cloud.index_queue) == [[shared]], "the shared index, not alice's"
+    assert rebuild([shared]) == {shared: None}
+    again = _search_exactly(engine, embedder, alice, ids, vectors)
+    assert again.timing.shared_index_version is not None and again.timing.shared_index_version > lost.version
