@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import numpy as np
 
@@ -111,37 +112,40 @@ class SpaceOpener:
         self._building: dict[int, threading.Lock] = {}
 
     def open(self, user_id: int, model_version: str) -> SearchSpace:
-        settings = get_settings()
-        with transaction() as cur:
+        limit = get_settings().search_fresh_max
+        with transaction() as cur:  # the usual case, both indexes current: one round of queries
             scopes = scopes_searched_by(cur, user_id)
             current = [versions.current(cur, scope.owner_id) for scope in scopes]
-        for n, scope in enumerate(scopes):
-            if current[n] is None or current[n].model_version != model_version:  # type: ignore[union-attr]
-                current[n] = self._build_once(scope.owner_id, model_version)
-        built = [version for version in current if version is not None]
-        if len(built) < len(scopes):
-            return self._from_postgres(user_id, model_version)
-        fresh = self._fresh(user_id, model_version, scopes, built, settings.search_fresh_max + 1)
-        if len(fresh) > settings.search_fresh_max:
+            usable = [v for v in current if v is not None and v.model_version == model_version]
+            fresh = (read_fresh(cur, user_id, model_version, _watermarks(scopes, usable), limit + 1)
+                     if len(usable) == len(scopes) else None)
+        if fresh is None:
+            built = [version if version is not None and version.model_version == model_version
+                     else self._build_once(scope.owner_id, model_version)
+                     for scope, version in zip(scopes, current, strict=True)]
+            usable = [version for version in built if version is not None]
+            if len(usable) < len(scopes):
+                return self._from_postgres(user_id, model_version)
+            fresh = self._fresh(user_id, model_version, scopes, usable, limit + 1)
+        if len(fresh) > limit:
             logger.info("indexes too far behind; rebuilding before searching", extra={"user_id": user_id})
-            built = [self._build(scope.owner_id, model_version) or version for scope, version in zip(scopes, built,
-                                                                                                     strict=True)]
-            fresh = self._fresh(user_id, model_version, scopes, built, None)
+            usable = [self._build(scope.owner_id, model_version) or version
+                      for scope, version in zip(scopes, usable, strict=True)]
+            fresh = self._fresh(user_id, model_version, scopes, usable, None)
         indexes = []
-        for version in built:
+        for version in usable:
             try:
                 indexes.append(self.cache.get(version))
             except IndexUnavailable as error:
                 return self._instead_of_missing(user_id, version.user_id, model_version, error)
-        shared, private = built
+        shared, private = usable
         return SearchSpace(tuple(indexes), _as_index(fresh, indexes[0].dim), private.version, shared.version)
 
     @staticmethod
     def _fresh(user_id: int, model_version: str, scopes: tuple[IndexScope, ...], built: list[IndexVersion],
                limit: int | None) -> VectorSet:
         with transaction() as cur:
-            return read_fresh(cur, user_id, model_version,
-                              [(scope, version.watermark) for scope, version in zip(scopes, built, strict=True)], limit)
+            return read_fresh(cur, user_id, model_version, _watermarks(scopes, built), limit)
 
     def _instead_of_missing(self, user_id: int, owner_id: int, model_version: str,
                             error: IndexUnavailable) -> SearchSpace:
@@ -188,6 +192,10 @@ class SpaceOpener:
             everything = read_visible(cur, user_id, model_version)
         main = _as_index(everything, everything.vectors.shape[1] or 1)
         return SearchSpace((main,), FlatIndex.empty(main.dim), None)
+
+
+def _watermarks(scopes: tuple[IndexScope, ...], built: list[IndexVersion]) -> list[tuple[IndexScope, datetime | None]]:
+    return [(scope, version.watermark) for scope, version in zip(scopes, built, strict=True)]
 
 
 def _as_index(vectors: VectorSet, dim: int) -> FlatIndex:
