@@ -8,7 +8,7 @@ import importlib.util
 
 # Bump whenever an exported file or the manifest would change: `ensure` re-exports on a mismatch and
 # the test cache lives under this version.
-EXPORTER_VERSION = "2"
+EXPORTER_VERSION = "3"
 
 # torch's absence is normal where only the hub installer runs (containers, a user's run path).
 if importlib.util.find_spec("torch") is not None:

@@ -1,4 +1,4 @@
-"""Writing model folders without torch: int8 quantisation, the manifest with checksums, atomic swaps.
+"""Writing model folders without torch: int8 variants, the manifest with checksums, atomic swaps.
 
 Both ways a folder is made use these: the torch exporters and the hub installer (`model_export.hub`),
 which runs where torch is absent (containers, a user's run path).
@@ -17,18 +17,6 @@ from typing import Any
 
 from imagedrive.inference.manifest import MANIFEST_NAME, file_sha256
 from model_export import EXPORTER_VERSION
-
-
-def quantize_int8(source: Path, target: Path) -> None:
-    """Dynamic QInt8: weights stored as int8, activations quantised on the fly (no calibration set).
-
-    reduce_range (7-bit weights): on CPUs without VNNI (AVX2 only) onnxruntime's u8·s8 kernels can
-    saturate; measured on such a machine, the multilingual tower's int8 cosine to fp32 fell to 0.955
-    with full range and is 0.9999 with reduce_range. Machines with VNNI lose nothing noticeable.
-    """
-    from onnxruntime.quantization import QuantType, quantize_dynamic  # imports onnx: only when quantising
-
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, reduce_range=True)
 
 
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
@@ -52,20 +40,35 @@ def staged_folder(target: Path) -> Iterator[Path]:
 
 
 def precision_variants(tag: str, files: dict[str, str], int8: bool) -> dict[str, Any]:
-    """The manifest's `variants`: fp32 files by role, plus `<stem>.int8.onnx` ones when quantised."""
-    variants = {"fp32": {"model_version": f"{tag}:fp32", "files": files}}
+    """The manifest's `variants`: fp32 files by role, plus `<stem>.int8.onnx` ones when quantised.
+
+    A vision tower's int8 is static QDQ (model_export.quantisation), whose image vectors differ from
+    the dynamic int8 of earlier exports: its model_version says so, so the two never share an index."""
+    variants: dict[str, Any] = {"fp32": {"model_version": f"{tag}:fp32", "files": files}}
     if int8:
+        from model_export.quantisation import STATIC_SCHEME
+
         int8_files = {role: name.removesuffix(".onnx") + ".int8.onnx" for role, name in files.items()}
-        variants["int8"] = {"model_version": f"{tag}:int8", "files": int8_files}
+        schemes = {role: STATIC_SCHEME if role == "vision" else "dynamic" for role in files}
+        stem = f"{tag}:{STATIC_SCHEME}" if "vision" in files else tag
+        variants["int8"] = {"model_version": f"{stem}:int8", "files": int8_files, "quantisation": schemes}
     return variants
 
 
 def quantize_variants(directory: Path, variants: dict[str, Any]) -> None:
-    """Write every int8 file the variants name, from its fp32 file."""
+    """Write every int8 file the variants name, from its fp32 file (the vision tower calibrated on the
+    sample library, see model_export.quantisation)."""
     if "int8" not in variants:
         return
+    from model_export.calibration import sample_pixels
+    from model_export.quantisation import quantize_dynamic_int8, quantize_static_int8
+
     for role, name in variants["int8"]["files"].items():
-        quantize_int8(directory / variants["fp32"]["files"][role], directory / name)
+        source, target = directory / variants["fp32"]["files"][role], directory / name
+        if role == "vision":
+            quantize_static_int8(source, target, sample_pixels())
+        else:
+            quantize_dynamic_int8(source, target)
 
 
 @contextmanager

@@ -17,9 +17,11 @@ from imagedrive.inference.sessions import get_session
 from imagedrive.inference.towers import MultilingualTextTower
 from imagedrive.inference.vectors import l2_normalise
 from model_export import clip_export, doctr_export, fixtures, multilingual_export
+from model_export.calibration import HELD_OUT_SEED, sample_images
 from model_export.options import ExportOptions, from_hub
 
 MIN_COSINE = {"fp32": 0.9999, "int8": 0.99}
+HELD_OUT_PER_CATEGORY = 2  # 24 sample-library drawings the static int8 tower was not calibrated on
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,8 @@ def int8_agreement(directory: str) -> list[Check]:
     manifest = load_manifest(directory)
     if manifest.kind == "clip":
         fp32, int8 = (ClipEmbedder(directory, precision=p) for p in ("fp32", "int8"))
-        images = list(fixtures.images().values())
         return [
-            _cosine_check("int8 vs fp32 image cosine", fp32.embed_images(images), int8.embed_images(images), 0.99),
+            *_int8_image_checks(fp32, int8),
             _cosine_check("int8 vs fp32 text cosine", *_texts_by(fp32.embed_text, int8.embed_text), 0.99),
         ]
     towers = [MultilingualTextTower(manifest, p) for p in ("fp32", "int8")]
@@ -70,7 +71,23 @@ def _verify_clip(manifest: Manifest) -> list[Check]:
         checks.append(_cosine_check(f"{precision} image cosine", reference_images, ours.embed_images(images), minimum))
         ours_texts = np.stack([ours.embed_text(text) for text in fixtures.TEXTS])
         checks.append(_cosine_check(f"{precision} text cosine", reference_texts, ours_texts, minimum))
+    if "int8" in manifest.precisions:
+        fp32, int8 = (ClipEmbedder(manifest.directory, precision=p) for p in ("fp32", "int8"))
+        checks.extend(_int8_image_checks(fp32, int8, fixture_images=False))
     return checks
+
+
+def _int8_image_checks(fp32: ClipEmbedder, int8: ClipEmbedder, fixture_images: bool = True) -> list[Check]:
+    """int8 against fp32, per image, on the fixtures and on held-out sample-library drawings (the
+    static int8 vision tower's activation ranges come from the library; these images are not in it)."""
+    held_out = sample_images(HELD_OUT_SEED, HELD_OUT_PER_CATEGORY)
+    sets = {"held-out sample images": held_out}
+    if fixture_images:
+        sets["fixture images"] = list(fixtures.images().values())
+    return [
+        _cosine_check(f"int8 vs fp32 cosine on {name}", fp32.embed_images(images), int8.embed_images(images), 0.99)
+        for name, images in sets.items()
+    ]
 
 
 def _clip_processor(manifest: Manifest, options: ExportOptions) -> CLIPProcessor:

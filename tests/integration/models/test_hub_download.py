@@ -67,7 +67,10 @@ def test_good_download_installs_folders_the_runtime_loads_like_our_export(
     assert multilingual.provenance == (
         "hub:sentence-transformers/clip-ViT-B-32-multilingual-v1@58edf8cada9e398793dca955574a48cbb7f18be2")
     assert clip.precisions == multilingual.precisions == ["fp32", "int8"]
-    assert clip.model_version("int8") == "Xenova/clip-vit-base-patch32@d15189d702:int8"
+    assert clip.model_version("int8") == "Xenova/clip-vit-base-patch32@d15189d702:static-qdq:int8"
+    # Quantised as our exporter quantises: static QDQ vision calibrated on the sample library, dynamic text.
+    assert clip.data["variants"]["int8"]["quantisation"] == load_manifest(model_root / "clip").data["variants"][
+        "int8"]["quantisation"] == {"vision": "static-qdq", "text": "dynamic"}
     assert clip.data["hub"]["files"]["onnx/vision_model.onnx"]["sha256"] == hub_catalog["clip"].files["vision"].sha256
     # The file without a pinned digest gets the one it arrived with, recorded.
     encoder = multilingual.data["hub"]["files"]["onnx/model.onnx"]
@@ -79,6 +82,9 @@ def test_good_download_installs_folders_the_runtime_loads_like_our_export(
     images = [Image.new("RGB", (320, 200), colour) for colour in ("red", "navy", "white")]
     # Same vision and text files, tokenizer assets rebuilt from tokenizer.json: identical vectors.
     assert np.allclose(installed.embed_images(images), exported.embed_images(images), atol=1e-6)
+    int8_vectors = [ClipEmbedder(root / "clip", precision="int8").embed_images(images)
+                    for root in (previous_root, model_root)]
+    assert np.allclose(*int8_vectors, atol=1e-5)
     assert [installed.text.tokenizer.encode(t) for t in TEXTS] == [exported.text.tokenizer.encode(t) for t in TEXTS]
     # The multilingual encoder with pooling and Dense baked in equals the tower exported in one piece.
     ours = MultilingualTextTower(multilingual, "fp32").embed(TEXTS)
