@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     index_cache_dir: Path | None = None
     index_cache_mb: int = 1536  # indexes a warm query function keeps in memory, least recently used dropped
     index_build_timeout_s: int = 900  # a 'building' version older than this was interrupted
+    # Indexes of more vectors than this are partitioned (IVF, 8-bit codes, exact re-rank); smaller ones flat.
+    index_flat_max: int = 50_000
     search_model_version: str | None = None  # the vectors to index; unset: the CLIP manifest, else the newest
     search_k_max: int = 200
     search_k_default: int = 20

@@ -18,7 +18,7 @@ from pathlib import Path
 from imagedrive.db import transaction
 from imagedrive.indexing import versions
 from imagedrive.indexing.scope import scope_of
-from imagedrive.indexing.search_index import SearchIndex, build_index
+from imagedrive.indexing.search_index import SearchIndex, build_index, files_of, kind_of
 from imagedrive.indexing.store import INDEX_FILE, POSITIONS_FILE, IndexManifest, IndexStore
 from imagedrive.indexing.vectors import read_scope
 from imagedrive.indexing.versions import IndexVersion
@@ -87,7 +87,7 @@ def _upload(store: IndexStore, index: SearchIndex, built: IndexVersion, started:
             user_id=built.user_id, version=built.version, count=built.count, dim=built.dim,
             model_version=built.model_version,
             watermark=built.watermark.isoformat() if built.watermark else None,
-            built_at=built.built_at.isoformat(), build_ms=build_ms,
+            built_at=built.built_at.isoformat(), build_ms=build_ms, kind=kind_of(index), files=files_of(index),
         )
         store.upload(built.s3_prefix, Path(folder), manifest)
     return build_ms

@@ -118,14 +118,14 @@ class FlatIndex:
         k = min(k, self.size)
         if k <= 0:
             return Ranked.empty()
-        with _one_thread():
+        with one_thread():
             scores, rows = self.index.search(_as_queries(query), k)
         return Ranked(self.positions[rows[0]], scores[0])
 
     @tracer.capture_method
     def at_least(self, query: np.ndarray, s_min: float) -> Ranked:
         """Every row with cosine ≥ s_min, best first."""
-        with _one_thread():
+        with one_thread():
             _, rows, scores = self.range_rows(_as_queries(query), s_min)
         order = np.lexsort((self.positions[rows], -scores))
         return Ranked(self.positions[rows[order]], scores[order])
@@ -146,7 +146,7 @@ def range_rows(index: faiss.Index, queries: np.ndarray, s_min: float) -> tuple[n
 
 
 @contextmanager
-def _one_thread() -> Iterator[None]:
+def one_thread() -> Iterator[None]:
     """One query is scanned by one thread anyway; idle OpenMP workers spinning against the ONNX runtime's
     threads made a 100k scan 4x slower on 2 cores (36 ms instead of 9 ms)."""
     threads = faiss.omp_get_max_threads()

@@ -1,4 +1,4 @@
-"""Index versions in S3: indexes/{user_id}/{version}/{index.faiss, positions.npy, manifest.json}.
+"""Index versions in S3: indexes/{user_id}/{version}/{index.faiss, positions.npy, [vectors.npy,] manifest.json}.
 
 The manifest is written last, so a version whose manifest exists is complete; readers only ever go by
 the pointer in Postgres anyway, which is switched after the upload. Large files move as parallel
@@ -24,7 +24,7 @@ from imagedrive.telemetry import tracer
 INDEX_FILE = "index.faiss"
 POSITIONS_FILE = "positions.npy"
 MANIFEST_FILE = "manifest.json"
-FILES = (INDEX_FILE, POSITIONS_FILE, MANIFEST_FILE)
+FILES = (INDEX_FILE, POSITIONS_FILE, MANIFEST_FILE)  # of every version; a manifest may name more
 _TRANSFER = TransferConfig(multipart_threshold=16 << 20, multipart_chunksize=16 << 20, max_concurrency=8)
 
 
@@ -43,13 +43,18 @@ class IndexManifest:
     watermark: str | None  # ISO 8601; the newest change stamp included
     built_at: str
     build_ms: float
+    kind: str = "flat"  # imagedrive.indexing.search_index
+    files: tuple[str, ...] = (INDEX_FILE, POSITIONS_FILE)  # besides the manifest; written before it
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> IndexManifest:
-        return cls(**json.loads(text))
+        fields = json.loads(text)
+        if "files" in fields:
+            fields["files"] = tuple(fields["files"])
+        return cls(**fields)
 
 
 def read_manifest(path: Path) -> IndexManifest:
@@ -64,16 +69,14 @@ class IndexStore:
         self.bucket = bucket
 
     @tracer.capture_method
-    @tracer.capture_method
     def upload(self, prefix: str, folder: Path, manifest: IndexManifest) -> None:
-        """index.faiss and positions.npy from `folder`, then the manifest."""
+        """The files the manifest names from `folder`, then the manifest."""
         s3 = client("s3")
-        for name in (INDEX_FILE, POSITIONS_FILE):
+        for name in manifest.files:
             s3.upload_file(str(folder / name), self.bucket, prefix + name, Config=_TRANSFER)
         s3.put_object(Bucket=self.bucket, Key=prefix + MANIFEST_FILE, Body=manifest.to_json().encode(),
                       ContentType="application/json")
 
-    @tracer.capture_method
     @tracer.capture_method
     def download(self, prefix: str, folder: Path) -> IndexManifest:
         """The version's files into `folder`, which appears complete or not at all (concurrent readers)."""
@@ -81,7 +84,9 @@ class IndexStore:
         partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
         try:
             s3 = client("s3")
-            for name in FILES:
+            name = MANIFEST_FILE
+            s3.download_file(self.bucket, prefix + name, str(partial / name), Config=_TRANSFER)
+            for name in read_manifest(partial / MANIFEST_FILE).files:
                 s3.download_file(self.bucket, prefix + name, str(partial / name), Config=_TRANSFER)
             os.replace(partial, folder)
         except ClientError as error:
@@ -107,13 +112,17 @@ class IndexStore:
             manifest = IndexManifest.from_json(body.decode())
         except (ValueError, TypeError, UnicodeDecodeError) as error:
             return f"unreadable manifest: {error}"
+        missing = [name for name in manifest.files if name not in present]
+        if missing:
+            return f"missing {', '.join(missing)}"
         if manifest.count != count:
             return f"the manifest names {manifest.count} vectors, the version {count}"
         return None
 
     @tracer.capture_method
-    @tracer.capture_method
     def delete(self, prefix: str) -> None:
         s3 = client("s3")
-        keys = [{"Key": prefix + name} for name in FILES]
+        keys = [{"Key": o.key} for o in s3_objects().list_objects(self.bucket, prefix)]  # whatever the kind wrote
+        if not keys:
+            return
         s3.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})

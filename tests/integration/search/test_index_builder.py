@@ -9,13 +9,17 @@ import numpy as np
 import pytest
 
 from imagedrive import storage
+from imagedrive.aws import client
 from imagedrive.db import transaction
 from imagedrive.indexing import versions
 from imagedrive.indexing.builder import build_user_index
+from imagedrive.indexing.cache import IndexCache
 from imagedrive.indexing.flat_index import FlatIndex
+from imagedrive.indexing.partitioned_index import PartitionedIndex
 from imagedrive.indexing.stale import mark_stale
 from imagedrive.indexing.store import IndexStore
 from imagedrive.indexing.vectors import read_visible
+from imagedrive.settings import get_settings
 from imagedrive.storage import ObjectRef, index_prefix
 from tests.integration.search.build_worker import build_when_told
 from tests.integration.search.conftest import MODEL, plant, unit_rows
@@ -168,3 +172,27 @@ def test_concurrent_builds_end_with_one_consistent_current_version(alice, store,
     folder = tmp_path / "current"
     store.download(current.s3_prefix, folder)
     assert FlatIndex.read(folder / "index.faiss", folder / "positions.npy").size == current.count == 200
+
+
+def test_a_large_index_is_partitioned_and_its_floats_travel_with_it(alice, store, tmp_path, monkeypatch, request):
+    monkeypatch.setenv("IMAGEDRIVE_INDEX_FLAT_MAX", "100")
+    get_settings.cache_clear()
+    request.addfinalizer(get_settings.cache_clear)  # later tests read the setting as it was
+    vectors = unit_rows(np.random.default_rng(8), 300)
+    ids = plant(alice, vectors)
+
+    build_user_index(alice, MODEL, store=store)
+
+    current = _current(alice)
+    manifest = json.loads(storage.s3_objects().read_bytes(ObjectRef(store.bucket, current.s3_prefix + "manifest.json")))
+    assert manifest["kind"] == "partitioned" and "vectors.npy" in manifest["files"]
+    assert {key.removeprefix(current.s3_prefix) for key in _objects(store, alice)} >= set(manifest["files"])
+    assert store.problem(current.s3_prefix, 300) is None
+    index = IndexCache(store, tmp_path / "cache", 1 << 30).get(current)
+    assert isinstance(index, PartitionedIndex) and index.size == 300
+    assert index.top_k(vectors[42], 1).ids.tolist() == [ids[42]]
+    floor = float(np.sort(vectors @ vectors[42])[-25])
+    assert sorted(index.at_least(vectors[42], floor).ids.tolist()) == sorted(
+        np.array(ids)[vectors @ vectors[42] >= floor].tolist()), "threshold sets stay exact"
+    client("s3").delete_object(Bucket=store.bucket, Key=current.s3_prefix + "vectors.npy")
+    assert store.problem(current.s3_prefix, 300) == "missing vectors.npy"

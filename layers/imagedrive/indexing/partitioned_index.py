@@ -1,0 +1,128 @@
+"""A large index: IVF over 8-bit scalar-quantised codes to find candidates, float vectors to rank them.
+
+A flat scan reads every float of every row per query (205 MB at 100k, memory-bound). Here a query reads
+the codes of the `nprobe` nearest cells only (a byte per dimension), takes the best `candidates` by the
+approximate score, and re-ranks them by their exact cosine, read from the float vectors on disk
+(`vectors.npy`, memory-mapped: only the candidates' rows are touched, so the floats of a 1M index stay out
+of memory). The scores returned are always exact cosines; a true neighbour can be missed only when it is
+outside every probed cell (recall@10 against exact: benchmarks/index_kinds.py).
+
+Threshold sets stay exact: every cell is scanned with the floor lowered by the largest error the codes can
+make for this query, then the candidates are re-checked on their floats. The codes are not residuals and
+their ranges are trained on every vector, so no value is clamped and each dimension's error is at most half
+a quantisation step: |q·x - q·x̂| ≤ Σᵢ |qᵢ| · stepᵢ / 2.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from imagedrive.indexing.flat_index import FlatIndex, Ranked, one_thread
+from imagedrive.telemetry import tracer
+
+VECTORS_FILE = "vectors.npy"
+CELLS_PER_PROBE = 16  # a query reads 1/16 of the cells (2·√n cells): recall@10 ≥ 0.99 in index_kinds.py
+MIN_PROBES = 8
+CANDIDATES = 128  # re-ranked per query at least (k × 4 when k is larger)
+_KMEANS_ITERATIONS = 8  # coarse cells are enough: the exact re-rank orders what they find
+_FLOAT_SLACK = 1e-5  # float32 rounding in faiss's distance kernels, on top of the quantisation bound
+
+
+class PartitionedIndex:
+    def __init__(self, index: faiss.IndexIVFScalarQuantizer, positions: np.ndarray, vectors: np.ndarray) -> None:
+        if not index.ntotal == len(positions) == len(vectors):
+            raise ValueError(f"index has {index.ntotal} rows, {len(positions)} positions, {len(vectors)} vectors")
+        self.index = index
+        self.probes = min(index.nlist, max(MIN_PROBES, index.nlist // CELLS_PER_PROBE))
+        index.nprobe = self.probes
+        self.positions = np.ascontiguousarray(positions, dtype=np.int64)
+        self._vectors = vectors
+        trained = faiss.vector_to_array(index.sq.trained).reshape(2, index.d)  # per dimension: min, range
+        self._half_step = trained[1] / 255 / 2
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, ids: np.ndarray) -> PartitionedIndex:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        count, dim = vectors.shape
+        cells = max(1, int(2 * math.sqrt(count)))
+        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, cells, faiss.ScalarQuantizer.QT_8bit,
+                                              faiss.METRIC_INNER_PRODUCT)
+        index.by_residual = False  # codes of the vectors themselves: ranges trained on all of them, never clamped
+        index.cp.niter = _KMEANS_ITERATIONS
+        index.cp.max_points_per_centroid = 32  # k-means on a sample; every vector trains the code ranges
+        index.train(vectors)
+        index.add(vectors)
+        return cls(index, ids, vectors)
+
+    @classmethod
+    def read(cls, index_path: Path, positions_path: Path) -> PartitionedIndex:
+        index = faiss.read_index(str(index_path))
+        assert isinstance(index, faiss.IndexIVFScalarQuantizer), f"{index_path} is not an IVF-SQ8 index"
+        vectors = np.load(index_path.parent / VECTORS_FILE, mmap_mode="r", allow_pickle=False)
+        return cls(index, np.load(positions_path, allow_pickle=False), vectors)
+
+    def write(self, index_path: Path, positions_path: Path) -> None:
+        faiss.write_index(self.index, str(index_path))
+        np.save(positions_path, self.positions, allow_pickle=False)
+        np.save(index_path.parent / VECTORS_FILE, np.asarray(self._vectors), allow_pickle=False)
+
+    @property
+    def size(self) -> int:
+        return int(self.index.ntotal)
+
+    @property
+    def dim(self) -> int:
+        return int(self.index.d)
+
+    @property
+    def nbytes(self) -> int:
+        """What stays in memory: the codes, their ids and the positions (the floats are on disk)."""
+        return self.size * (self.dim + 8) + self.positions.nbytes
+
+    def vectors(self) -> np.ndarray:
+        """The float rows (memory-mapped once read from disk)."""
+        return self._vectors
+
+    def subset(self, rows: np.ndarray) -> FlatIndex:
+        return FlatIndex.build(np.asarray(self._vectors[rows]), self.positions[rows])
+
+    @tracer.capture_method
+    def top_k(self, query: np.ndarray, k: int) -> Ranked:
+        k = min(k, self.size)
+        if k <= 0:
+            return Ranked.empty()
+        want = min(self.size, max(CANDIDATES, 4 * k))
+        with one_thread():
+            _, rows = self.index.search(_as_queries(query), want)
+        return self._exact(query, rows[0][rows[0] >= 0]).head(k)
+
+    @tracer.capture_method
+    def at_least(self, query: np.ndarray, s_min: float) -> Ranked:
+        """Every row with cosine ≥ s_min: all cells scanned below the floor by the codes' error bound, then
+        each candidate checked on its float vector."""
+        q = _as_queries(query)
+        bound = float(np.abs(q[0]) @ self._half_step) + _FLOAT_SLACK
+        self.index.nprobe = self.index.nlist
+        try:
+            with one_thread():
+                _, _, rows = self.index.range_search(q, float(s_min) - bound)
+        finally:
+            self.index.nprobe = self.probes
+        ranked = self._exact(query, rows)
+        keep = ranked.scores >= np.float32(s_min)
+        return Ranked(ranked.ids[keep], ranked.scores[keep])
+
+    def _exact(self, query: np.ndarray, rows: np.ndarray) -> Ranked:
+        rows = np.sort(rows)  # the floats are read from disk in file order
+        scores = np.asarray(self._vectors[rows]) @ np.asarray(query, dtype=np.float32).reshape(-1)
+        ids = self.positions[rows]
+        order = np.lexsort((ids, -scores))
+        return Ranked(ids[order], scores[order].astype(np.float32))
+
+
+def _as_queries(query: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
