@@ -57,18 +57,31 @@ def precision_variants(tag: str, files: dict[str, str], int8: bool) -> dict[str,
 
 def quantize_variants(directory: Path, variants: dict[str, Any]) -> None:
     """Write every int8 file the variants name, from its fp32 file (the vision tower calibrated on the
-    sample library, see model_export.quantisation)."""
+    sample library, see model_export.quantisation).
+
+    Weights the calibration does not suit (a vision tower whose static int8 falls below cosine 0.99
+    to fp32 on a held-out image) get dynamic int8 instead, and `variants` is updated to say so."""
     if "int8" not in variants:
         return
-    from model_export.calibration import sample_pixels
-    from model_export.quantisation import quantize_dynamic_int8, quantize_static_int8
+    from model_export.calibration import HELD_OUT_SEED, sample_pixels
+    from model_export.quantisation import (
+        MIN_IMAGE_COSINE,
+        quantize_dynamic_int8,
+        quantize_static_int8,
+        worst_image_cosine,
+    )
 
-    for role, name in variants["int8"]["files"].items():
+    int8 = variants["int8"]
+    for role, name in int8["files"].items():
         source, target = directory / variants["fp32"]["files"][role], directory / name
-        if role == "vision":
-            quantize_static_int8(source, target, sample_pixels())
-        else:
+        if role != "vision":
             quantize_dynamic_int8(source, target)
+            continue
+        quantize_static_int8(source, target, sample_pixels())
+        if worst_image_cosine(source, target, sample_pixels(HELD_OUT_SEED, per_category=2)) < MIN_IMAGE_COSINE:
+            quantize_dynamic_int8(source, target)
+            int8["quantisation"][role] = "dynamic"
+            int8["model_version"] = variants["fp32"]["model_version"].removesuffix(":fp32") + ":int8"
 
 
 @contextmanager

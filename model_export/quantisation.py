@@ -1,10 +1,9 @@
 """int8 variants of ONNX towers: static QDQ for CLIP's vision tower, dynamic for the text towers.
 
-Measured on 2 cores (benchmarks/models.py prints the table): dynamic int8 runs the vision tower no
-faster than fp32 (every MatMul quantises its activations on the fly and the attention products stay
-fp32); static QDQ with activation ranges calibrated on the sample library runs every MatMul,
-residual Add, GELU and Softmax in int8, ~2.5x fp32. Text towers stay dynamic: one query at a time,
-variable lengths, no calibration set that covers every language.
+Measured on 2 cores, model only (benchmarks/models.py prints the table): fp32 28.5 images/s, dynamic
+int8 55.7 (every MatMul quantises its input on the fly; the attention products stay fp32), static QDQ
+69.3 (every MatMul, residual Add, GELU and Softmax in int8, ranges calibrated on the sample library).
+Text towers stay dynamic: one query at a time, variable lengths, no calibration set for every language.
 
 reduce_range (7-bit weights) everywhere: on CPUs without VNNI (AVX2 only) onnxruntime's u8·s8 kernels
 can saturate; measured on such a machine, the multilingual tower's int8 cosine to fp32 fell to 0.955
@@ -21,6 +20,7 @@ import numpy as np
 from onnxruntime.quantization import CalibrationDataReader
 
 STATIC_SCHEME = "static-qdq"  # in the int8 model_version: its image vectors differ from dynamic int8's
+MIN_IMAGE_COSINE = 0.99  # per image, int8 to fp32; below it on held-out images the vision tower stays dynamic
 CALIBRATION_BATCH = 10  # divides the 60 sample images: histogram calibrators need equal batches
 
 
@@ -32,9 +32,16 @@ def quantize_dynamic_int8(source: Path, target: Path) -> None:
 
 
 def quantize_static_int8(
-    source: Path, target: Path, pixels: np.ndarray, method: str = "minmax", keep_embedding_fp32: bool = True
+    source: Path,
+    target: Path,
+    pixels: np.ndarray,
+    *,
+    method: str = "minmax",
+    keep_embedding_fp32: bool = True,
+    operator_format: bool = False,
 ) -> None:
-    """QDQ, per-channel int8 weights, uint8 activations with ranges measured on `pixels`.
+    """QDQ (QOperator with operator_format), per-channel int8 weights, uint8 activations with ranges
+    measured on `pixels` (MinMax by default; the alternatives are in benchmarks/models.py's table).
 
     The embedding stage (patch conv, class token, position embeddings, the LayerNorm after them)
     stays fp32: one per-tensor scale over all 50 tokens is set by the patch tokens, and the class
@@ -57,7 +64,7 @@ def quantize_static_int8(
             str(prepared),
             str(target),
             _Batches(pixels),
-            quant_format=QuantFormat.QDQ,
+            quant_format=QuantFormat.QOperator if operator_format else QuantFormat.QDQ,
             per_channel=True,
             reduce_range=True,
             activation_type=QuantType.QUInt8,
@@ -65,6 +72,18 @@ def quantize_static_int8(
             calibrate_method=methods[method],
             nodes_to_exclude=embedding_stage(prepared) if keep_embedding_fp32 else [],
         )
+
+
+def worst_image_cosine(fp32: Path, int8: Path, pixels: np.ndarray) -> float:
+    """The lowest cosine between the two towers' vectors over `pixels`, one image at a time."""
+    import onnxruntime as ort
+
+    def embed(path: Path) -> np.ndarray:
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        (rows,) = session.run(None, {"pixel_values": pixels})
+        return np.asarray(rows) / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    return float((embed(fp32) * embed(int8)).sum(axis=1).min())
 
 
 def embedding_stage(model_path: Path) -> list[str]:
