@@ -60,6 +60,7 @@ class PartitionedIndex:
                                               faiss.METRIC_INNER_PRODUCT)
         index.by_residual = False  # codes of the vectors themselves: ranges trained on all of them, never clamped
         index.cp.niter = _KMEANS_ITERATIONS
+        index.cp.spherical = True  # unit centroids: with inner products a long centroid would draw in far rows
         index.cp.max_points_per_centroid = 32  # k-means on a sample; every vector trains the code ranges
         index.train(vectors)
         index.add(vectors)
