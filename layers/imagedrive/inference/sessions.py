@@ -28,13 +28,13 @@ def resolve_threads(threads: int | None = None) -> int:
 def session_options(threads: int | None = None) -> ort.SessionOptions:
     """The layout benchmarks/models.py measured best for the static int8 CLIP vision tower on 2 cores.
 
-    - intra-op threads = cores: one thread ran it at ~0.55x the speed of two.
+    - intra-op threads = cores: one thread ran it at ~0.57x the speed of two.
     - inter-op 1, sequential: one graph runs at a time per request; parallel execution with 2 inter-op
-      threads made the same cores fight over the same layers (~0.35x).
+      threads made the same cores fight over the same layers (~0.4-0.55x).
     - ORT_ENABLE_ALL: the static int8 tower's QuantizeLinear/DequantizeLinear pairs become QLinear
-      kernels through the QDQ fusions, plus NCHWc/MLAS layouts at ALL; at BASIC it runs as fp32 with
-      fake quantisation (~0.25x), at EXTENDED ~0.65x. Optimising costs ~0.3 s per session at load, so
-      no pre-optimised file is saved: an ALL-level file is specific to the CPU it was written on.
+      kernels through the QDQ fusions (EXTENDED does those too: ~0.95x); at BASIC it runs as fp32 with
+      fake quantisation (~0.26x). Optimising costs ~0.3 s per session at load, so no pre-optimised file
+      is saved: an ALL-level file is specific to the CPU it was written on (NCHWc layouts).
     """
     options = ort.SessionOptions()
     options.intra_op_num_threads = resolve_threads(threads)
