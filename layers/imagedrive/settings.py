@@ -130,7 +130,7 @@ class Settings(BaseSettings):
     search_fresh_max: int = 5000
     search_rrf_k: int = 60  # reciprocal-rank fusion constant (Cormack et al.)
     search_duplicates_s_min: float = 0.95
-    search_duplicates_exact_max: int = 20000  # above this many own images, duplicates use an IVF probe
+    search_duplicates_exact_max: int = 5000  # above this many own images, duplicates compare within cells
     search_duplicates_max_pairs: int = 2_000_000  # refuse an s_min so low that nearly everything pairs up
 
     @model_validator(mode="after")

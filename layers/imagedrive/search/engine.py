@@ -7,6 +7,7 @@ user may still see (`hydrate`).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Protocol
 
 import numpy as np
@@ -67,6 +68,7 @@ class SearchEngine:
         self.spaces: SpaceSource = spaces or SpaceOpener(cache)  # type: ignore[arg-type]
         self.repository: SearchRepository = repository or PostgresSearchRepository()
         self.objects: ObjectStore = objects or s3_objects()
+        self._groupings = dup.GroupingCache()
 
     # -- CLIP kinds ------------------------------------------------------------------------------
 
@@ -118,19 +120,21 @@ class SearchEngine:
     # -- duplicates ------------------------------------------------------------------------------
 
     def duplicates(self, user_id: int, request: DuplicateSearch) -> DuplicateResponse:
+        """One page of the user's near-duplicate groups, largest first; the grouping is computed once per state
+        of their library and floor, and the following pages read it from memory."""
         settings = get_settings()
         watch = Stopwatch()
         space = self._space(user_id, watch)
         with watch.step("search"):
-            ids, vectors = space.own_vectors(self.repository.own_ready_ids(user_id))
-            pairs = dup.near_pairs(vectors, request.s_min, exact_max=settings.search_duplicates_exact_max,
-                                   max_pairs=settings.search_duplicates_max_pairs)
-            groups = dup.group_rows(len(ids), pairs)
-            best = np.full(len(ids), -1.0, np.float32)
-            np.maximum.at(best, pairs.first, pairs.cosine)
-            np.maximum.at(best, pairs.second, pairs.cosine)
+            own = np.asarray(self.repository.own_ready_ids(user_id), dtype=np.int64)
+            key = (user_id, request.s_min, self.embedder.model_version, space.shared_version, space.version,
+                   hashlib.sha256(own.tobytes() + space.fresh.positions.tobytes()).hexdigest())
+            grouping = self._groupings.get(key, lambda: dup.find_groups(
+                *space.own_vectors(own), request.s_min, exact_max=settings.search_duplicates_exact_max,
+                max_pairs=settings.search_duplicates_max_pairs))
+        ids, best = grouping.ids, grouping.best
         with watch.step("hydrate"):
-            shown = groups[: request.max_groups]
+            shown = grouping.groups[request.offset: request.offset + request.max_groups]
             rows = self.repository.visible_rows(user_id, [int(ids[r]) for g in shown for r in g])
             hydrated = []
             for group in shown:
@@ -138,9 +142,11 @@ class SearchEngine:
                            for r in group if int(ids[r]) in rows]
                 if len(members) > 1:
                     hydrated.append(DuplicateGroup(images=members, max_cosine=max(m.score for m in members)))
+        end = request.offset + len(shown)
         response = DuplicateResponse(
-            s_min=request.s_min, group_count=len(groups), images_in_groups=sum(len(g) for g in groups),
-            groups=hydrated, timing=_timing(watch, space),
+            s_min=request.s_min, group_count=len(grouping.groups),
+            images_in_groups=sum(len(g) for g in grouping.groups), groups=hydrated, offset=request.offset,
+            next_offset=end if end < len(grouping.groups) else None, timing=_timing(watch, space),
         )
         record_search(self.repository, user_id, "duplicates", latency_ms=response.timing.total_ms,
                       result_count=response.group_count,

@@ -63,7 +63,8 @@ class HybridSearch(_Query):
 class DuplicateSearch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     s_min: float = Field(default_factory=lambda: get_settings().search_duplicates_s_min, ge=0.8, le=1.0)
-    max_groups: int = Field(100, ge=1, le=1000)
+    max_groups: int = Field(100, ge=1, le=1000, description="groups per page")
+    offset: int = Field(0, ge=0, description="groups to skip: the previous reply's next_offset")
 
 
 class MatchReason(BaseModel):
@@ -120,4 +121,6 @@ class DuplicateResponse(ModelNotice):
     group_count: int
     images_in_groups: int
     groups: list[DuplicateGroup]  # largest first, at most max_groups
+    offset: int = 0
+    next_offset: int | None = Field(None, description="where the next page starts; null on the last page")
     timing: Timing

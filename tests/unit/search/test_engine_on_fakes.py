@@ -9,7 +9,7 @@ import pytest
 
 from imagedrive.errors import NotFound
 from imagedrive.search.engine import SearchEngine
-from imagedrive.search.models import HybridSearch, OcrSearch, SimilarSearch, TextSearch
+from imagedrive.search.models import DuplicateSearch, HybridSearch, OcrSearch, SimilarSearch, TextSearch
 from tests.fakes.objects import MemoryObjectStore
 from tests.fakes.search_repository import IndexedAtBuild, MemorySearchRepository, SearchableImage
 
@@ -115,3 +115,28 @@ def test_every_search_leaves_one_event(drive):
     engine.text(ALICE, TextSearch(q="boat", k=1))
     engine.ocr(ALICE, OcrSearch(q="nothing like this", k=5))
     assert [(e["kind"], e["result_count"]) for e in repository.events] == [("text", 1), ("ocr", 0)]
+
+
+def test_duplicate_groups_come_in_pages_from_one_grouping_and_a_change_regroups(drive):
+    engine, repository, spaces = drive
+    directions = [(0, 1, 0, 0), (0, 0, 0, 1), (0, 1, 1, 0), (0, 1, 0, 1), (0, 0, 1, 1)]  # far from 10-21
+    for group, direction in enumerate(directions):  # five groups of alice's near-copies, the first the largest
+        base = np.asarray(direction, np.float32)
+        for copy in range(3 if group == 0 else 2):
+            repository.add(SearchableImage(100 + 10 * group + copy, ALICE, unit(*(base + 0.001 * copy))))
+    spaces.build(ALICE)
+
+    first = engine.duplicates(ALICE, DuplicateSearch(s_min=0.999, max_groups=2))
+    second = engine.duplicates(ALICE, DuplicateSearch(s_min=0.999, max_groups=2, offset=first.next_offset))
+    last = engine.duplicates(ALICE, DuplicateSearch(s_min=0.999, max_groups=2, offset=second.next_offset))
+
+    assert first.group_count == second.group_count == last.group_count == 5
+    assert (first.offset, first.next_offset, second.next_offset, last.next_offset) == (0, 2, 4, None)
+    pages = [[sorted(h.id for h in g.images) for g in page.groups] for page in (first, second, last)]
+    assert pages[0][0] == [100, 101, 102], "largest first"
+    assert sorted(ids for page in pages for ids in page) == [[100, 101, 102], [110, 111], [120, 121],
+                                                             [130, 131], [140, 141]]
+    assert len(engine._groupings._entries) == 1, "the following pages read the first page's grouping"
+
+    del repository.images[140], repository.images[141]  # deleted: the library changed
+    assert engine.duplicates(ALICE, DuplicateSearch(s_min=0.999, max_groups=2)).group_count == 4

@@ -27,8 +27,8 @@ export const drive = {
     api<BatchUploadResponse>('/upload/batch', { method: 'POST', body: { files } }),
   search: (kind: SearchKind, body: Record<string, unknown>) =>
     api<SearchResponse>(`/search/${kind}`, { method: 'POST', body }),
-  duplicates: (sMin: number, maxGroups = 100) =>
-    api<DuplicateResponse>('/images/duplicates', { query: { s_min: sMin, max_groups: maxGroups } }),
+  duplicates: (sMin: number, offset = 0, maxGroups = 50) =>
+    api<DuplicateResponse>('/images/duplicates', { query: { s_min: sMin, offset, max_groups: maxGroups } }),
   summary: (days: number) => api<Summary>('/analytics/summary', { query: { days } }),
   startExport: (format: 'csv' | 'json') => api<ExportJob>('/analytics/exports', { method: 'POST', body: { format } }),
   pollExport: (id: string) => api<ExportJob>(`/analytics/exports/${id}`),

@@ -631,6 +631,17 @@ export interface components {
             images_in_groups: number;
             /** Groups */
             groups: components["schemas"]["DuplicateGroup"][];
+            /**
+             * Offset
+             * @default 0
+             */
+            offset?: number;
+            /**
+             * Next Offset
+             * @description where the next page starts; null on the last page
+             * @default null
+             */
+            next_offset?: number | null;
             timing: components["schemas"]["Timing"];
         };
         /** ErrorBody */
@@ -1889,6 +1900,7 @@ export interface operations {
             query?: {
                 s_min?: number;
                 max_groups?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;

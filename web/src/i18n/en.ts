@@ -71,6 +71,7 @@ export default {
   duplicates: {
     title: 'Duplicates', threshold: 'Similarity at least', groups: '{groups} groups, {images} images',
     none: 'No near-duplicates at this threshold.', max: 'max cosine {c}', find: 'Find',
+    more: 'Show more ({shown} of {total} groups shown)',
   },
   categories: {
     title: 'Categories', name: 'Name', prompt: 'Auto-tagging prompt (optional)', system: 'For everyone (system)',

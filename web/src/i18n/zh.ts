@@ -65,7 +65,7 @@ const zh: typeof en = {
   },
   duplicates: {
     title: '重复图片', threshold: '相似度至少', groups: '{groups} 组，共 {images} 张', none: '此阈值下没有近似重复的图片。',
-    max: '最大余弦 {c}', find: '查找',
+    max: '最大余弦 {c}', find: '查找', more: '显示更多（已显示 {shown} / {total} 组）',
   },
   categories: {
     title: '分类', name: '名称', prompt: '自动打标提示词（可选）', system: '所有人可用（系统）', create: '创建',
