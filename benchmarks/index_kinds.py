@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from bench_env import REPO_ROOT, fresh_database
+from clustered import DIM, clustered
 
 from imagedrive.db import transaction
 from imagedrive.indexing.flat_index import FlatIndex, one_thread
@@ -40,24 +41,7 @@ from localcloud import bootstrap, server
 os.environ["IMAGEDRIVE_PG_DATABASE"] = "imagedrive_bench_kinds"
 get_settings.cache_clear()
 
-DIM = 512
 WORDS = "cat dog beach receipt invoice mountain car plate sunset city night snow forest river food".split()
-
-
-def clustered(rng: np.random.Generator, n: int, clusters: int = 3000, spread: float = 0.8) -> np.ndarray:
-    themes = np.random.default_rng(12345)
-    common = themes.standard_normal(DIM).astype(np.float32)
-    common /= np.linalg.norm(common)
-    centres = themes.standard_normal((clusters, DIM)).astype(np.float32)
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    centres += 0.8 * common
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    out = np.empty((n, DIM), np.float32)
-    for start in range(0, n, 100_000):  # in slices: the noise of 1M draws at once is 4 GB of float64
-        m = min(100_000, n - start)
-        block = centres[rng.integers(0, clusters, m)] + spread * rng.standard_normal((m, DIM), np.float32) / DIM**0.5
-        out[start:start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
-    return out
 
 
 def plant_rows(user_id: int, n: int) -> np.ndarray:
