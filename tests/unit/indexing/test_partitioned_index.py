@@ -79,3 +79,25 @@ def test_the_kind_follows_the_size():
     large = build_index(vectors, ids, DIM, flat_max=599)
     assert kind_of(large) == "partitioned" and VECTORS_FILE in files_of(large)
     assert kind_of(build_index(vectors[:0], ids[:0], DIM, flat_max=0)) == "flat", "an empty index is flat"
+
+
+def test_the_codes_never_err_by_more_than_the_bound_threshold_sets_rely_on():
+    vectors = clustered(np.random.default_rng(6), 3000)
+    index = PartitionedIndex.build(vectors, np.arange(len(vectors), dtype=np.int64))
+    index.index.make_direct_map()
+    decoded = index.index.reconstruct_n(0, index.size)
+    per_dimension = np.abs(decoded - vectors).max(axis=0) / index._half_step
+    assert per_dimension.max() <= 1 + 1e-4, "no value is clamped: each errs by half a step at most"
+    assert per_dimension.min() >= 0.9, "and the bound is tight: half a step is reached in every dimension"
+    for query in clustered(np.random.default_rng(7), 50):
+        error = np.abs(decoded @ query - vectors @ query).max()
+        assert error <= np.abs(query) @ index._half_step + 1e-5  # the slack at_least adds for float rounding
+
+
+def test_a_floor_equal_to_a_rows_cosine_keeps_that_row(library):
+    index, exact, _ = library
+    query = clustered(np.random.default_rng(8), 1)[0]
+    nearest = exact.top_k(query, 40)
+    got = index.at_least(query, float(nearest.scores[-1]))
+    assert got.ids.tolist() == exact.at_least(query, float(nearest.scores[-1])).ids.tolist()
+    assert nearest.ids[-1] in got.ids and len(got.ids) >= 40
