@@ -30,6 +30,7 @@ class DoctrReader:
     """doctr detection + recognition over a model folder exported by `python -m model_export doctr`."""
 
     engine = ENGINE
+    parallel = 1  # one set of sessions, used by one picture at a time
 
     def __init__(self, model_dir: str | Path, *, threads: int | None = None) -> None:
         self.manifest = load_manifest(model_dir, kind="doctr")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,8 +46,8 @@ TILE_OVERLAP = 0.25  # of a tile's length: a word cut at one tile's edge is whol
 DETECTOR = {"det_limit_type": "max", "det_thresh": 0.3, "det_box_thresh": 0.5, "det_unclip_ratio": 1.6}
 MIN_LINE_SCORE = 0.5  # recognised lines below this confidence are dropped (mostly texture read as text)
 
-_engines: dict[tuple[Any, ...], tuple[Any, str]] = {}
-_lock = threading.Lock()  # RapidOCR keeps per-call state on the instance: one call at a time
+_engines: dict[tuple[Any, ...], tuple[list[Any], str]] = {}
+_lock = threading.Lock()  # guards _engines
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,19 @@ class RapidOcrReader:
         self, *, threads: int | None = None, working_side: int = WORKING_SIDE, detect_side: int = DETECT_SIDE,
         detector: dict[str, Any] | None = None,
     ) -> None:
-        """The sizes and `detector` (RapidOCR's det_* options) are for tuning (benchmarks/quality.py)."""
-        self.working_side, self.detect_side = working_side, detect_side
-        self._ocr, self.model = _shared_engine(resolve_threads(threads), {**DETECTOR, **(detector or {})})
+        """The sizes and `detector` (RapidOCR's det_* options) are for tuning (benchmarks/quality.py).
 
-    @tracer.capture_method
+        RapidOCR keeps per-call state on its instance, so each concurrent reader needs its own: one engine
+        of one thread per core, handed out by a queue, reads as many pictures at once (a batch's pictures
+        in parallel threads; ONNX Runtime releases the GIL), which keeps both cores busier than one engine
+        of two threads that synchronise on every operator."""
+        self.working_side, self.detect_side = working_side, detect_side
+        engines, self.model = _shared_engines(resolve_threads(threads), {**DETECTOR, **(detector or {})})
+        self.parallel = len(engines)
+        self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        for engine in engines:
+            self._idle.put(engine)
+
     @tracer.capture_method
     def read(self, image: ImageSource) -> OcrResult:
         rgb = decode_image(image)
@@ -98,18 +107,23 @@ class RapidOcrReader:
     def _read_tile(self, pixels: np.ndarray) -> list[tuple[np.ndarray, str, float]]:
         """RapidOCR's own steps, except that the detector sees the tile shrunk to `detect_side`
         while lines are cut from the tile itself: finding text needs fewer pixels than reading it."""
-        ocr = self._ocr
+        ocr = self._idle.get()
+        try:
+            return self._read_with(ocr, pixels)
+        finally:
+            self._idle.put(ocr)
+
+    def _read_with(self, ocr: Any, pixels: np.ndarray) -> list[tuple[np.ndarray, str, float]]:
         shrink = min(1.0, self.detect_side / max(pixels.shape[:2]))
         small = pixels if shrink == 1.0 else cv2.resize(
             pixels, (max(1, round(pixels.shape[1] * shrink)), max(1, round(pixels.shape[0] * shrink))),
             interpolation=cv2.INTER_AREA)
-        with _lock:
-            boxes, _ = ocr.auto_text_det(small)
-            if not boxes:
-                return []
-            boxes = [np.asarray(box, dtype=np.float32) / shrink for box in boxes]
-            crops, _, _ = ocr.text_cls(ocr.get_crop_img_list(pixels, boxes))
-            texts, _ = ocr.text_rec(crops)
+        boxes, _ = ocr.auto_text_det(small)
+        if not boxes:  # no text found: nothing to classify or recognise
+            return []
+        boxes = [np.asarray(box, dtype=np.float32) / shrink for box in boxes]
+        crops, _, _ = ocr.text_cls(ocr.get_crop_img_list(pixels, boxes))
+        texts, _ = ocr.text_rec(crops)
         return [(box, text, score) for box, (text, score) in zip(boxes, texts, strict=True)]
 
 
@@ -177,21 +191,21 @@ def _clamp(box: tuple[float, float, float, float]) -> tuple[float, float, float,
     return tuple(min(1.0, max(0.0, v)) for v in box)  # type: ignore[return-value]
 
 
-def _shared_engine(threads: int, detector: dict[str, Any]) -> tuple[Any, str]:
-    """One RapidOCR (three ONNX sessions) per process, thread count and detector settings, and its
-    model identity."""
+def _shared_engines(count: int, detector: dict[str, Any]) -> tuple[list[Any], str]:
+    """`count` RapidOCR instances (three ONNX sessions of one thread each) per process and detector
+    settings, and their model identity."""
     import rapidocr_onnxruntime  # imports cv2: only when OCR is wanted
 
-    key = (threads, tuple(sorted(detector.items())))
+    key = (count, tuple(sorted(detector.items())))
     with _lock:
         entry = _engines.get(key)
         if entry is None:
-            ocr = rapidocr_onnxruntime.RapidOCR(
-                intra_op_num_threads=threads, inter_op_num_threads=1, text_score=MIN_LINE_SCORE,
+            engines = [rapidocr_onnxruntime.RapidOCR(
+                intra_op_num_threads=1, inter_op_num_threads=1, text_score=MIN_LINE_SCORE,
                 # Our tiles are the working size; RapidOCR's own resizing stays out of the way.
                 max_side_len=100_000, **detector,
-            )
-            entry = _engines[key] = (ocr, _model_identity(Path(rapidocr_onnxruntime.__file__).parent / "models"))
+            ) for _ in range(count)]
+            entry = _engines[key] = (engines, _model_identity(Path(rapidocr_onnxruntime.__file__).parent / "models"))
     return entry
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -55,6 +56,7 @@ class ImageEmbedder(Protocol):
 class TextReader(Protocol):
     engine: str  # what a stored text's provenance records: another engine or model makes it stale
     model: str
+    parallel: int  # pictures it reads at once from several threads
 
     def read(self, image: Image.Image) -> OcrResult: ...
 
@@ -265,24 +267,29 @@ class Ingestor:
 
     def _derive(self, prepared: list[_Prepared]) -> list[tuple[_Prepared, DerivedData | None]]:
         """Each item's vector (one batched model call) and text; an item whose step raises gets
-        ERROR and None, and its neighbours go on."""
-        vectors = self._embed([p for p in prepared if p.donor is None])
-        results: list[tuple[_Prepared, DerivedData | None]] = []
-        for p in prepared:
-            if p.donor is not None:
-                results.append((p, p.donor))
-                continue
-            vector = vectors.get(id(p))
-            if vector is None:
-                results.append((p, None))
-                continue
-            try:
-                text = self._read_text(p)
-            except Exception as error:
-                p.outcome.fail(error, "ocr_failed")
-                results.append((p, None))
-                continue
-            results.append((p, DerivedData(vector, self.embedder.model_version, text)))
+        ERROR and None, and its neighbours go on. The batch's texts are read on the reader's own threads
+        while CLIP embeds the batch (ONNX Runtime releases the GIL), so both models keep the cores busy."""
+        fresh = [p for p in prepared if p.donor is None]
+        with ThreadPoolExecutor(max_workers=self.reader.parallel if self.reader else 1,
+                                thread_name_prefix="ocr") as readers:
+            texts = {id(p): readers.submit(self._read_text, p) for p in fresh}
+            vectors = self._embed(fresh)
+            results: list[tuple[_Prepared, DerivedData | None]] = []
+            for p in prepared:
+                if p.donor is not None:
+                    results.append((p, p.donor))
+                    continue
+                vector = vectors.get(id(p))
+                if vector is None:  # the embedding failed: the outcome says why, the text is not kept
+                    results.append((p, None))
+                    continue
+                try:
+                    text = texts[id(p)].result()
+                except Exception as error:
+                    p.outcome.fail(error, "ocr_failed")
+                    results.append((p, None))
+                    continue
+                results.append((p, DerivedData(vector, self.embedder.model_version, text)))
         return results
 
     def _embed(self, fresh: list[_Prepared]) -> dict[int, np.ndarray]:

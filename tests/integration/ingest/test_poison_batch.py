@@ -25,6 +25,7 @@ class MarkedPictureReader:
     """A TextReader that reads no text, and raises on the marked picture as a crashing engine would."""
 
     engine, model = "marker-reader", "test"
+    parallel = 2
 
     def read(self, image: Image.Image) -> OcrResult:
         if image.size == POISON_SIZE:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from imagedrive.inference import ocr_rapid
 from imagedrive.inference.manifest import ManifestError
 from imagedrive.inference.ocr import OcrResult, open_text_reader
 from imagedrive.inference.ocr_doctr import DoctrReader
-from imagedrive.inference.ocr_rapid import RapidOcrReader, cut_tiles, working_scale
+from imagedrive.inference.ocr_rapid import DETECTOR, RapidOcrReader, _shared_engines, cut_tiles, working_scale
 from imagedrive.settings import get_settings
 from tests.fixtures import images
 
@@ -98,8 +99,13 @@ def test_working_size_bounds_the_long_side_and_keeps_panoramas_legible():
     assert len(cut_tiles(np.zeros((round(700 * longest), round(100000 * longest), 3), np.uint8))) <= ocr_rapid.MAX_TILES
 
 
-def test_readers_share_one_engine_per_process(rapid):
-    assert RapidOcrReader(threads=2)._ocr is rapid._ocr
+def test_readers_share_their_engines_one_per_core_and_read_pictures_in_parallel(rapid):
+    again = RapidOcrReader(threads=2)
+    assert again.parallel == 2 and _shared_engines(2, DETECTOR)[0] == _shared_engines(2, DETECTOR)[0]
+    pictures = [images.text_picture(word) for word in ("ALPHA", "BRAVO", "CHARLIE", "DELTA")]
+    with ThreadPoolExecutor(max_workers=4) as pool:  # more callers than engines: they wait for one
+        read = list(pool.map(again.read, pictures))
+    assert [result.text for result in read] == ["ALPHA", "BRAVO", "CHARLIE", "DELTA"]
 
 
 def test_doctr_reads_lines_with_confidence_and_boxes(model_root):

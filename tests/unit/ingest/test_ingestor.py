@@ -56,6 +56,7 @@ class SizeReader:
     """Reads the picture's size as its text; crashes as a broken engine would on `crash_on`."""
 
     engine, model = "size-reader", "test"
+    parallel = 2
 
     def __init__(self) -> None:
         self.crash_on: tuple[int, int] | None = CRASH_SIZE
