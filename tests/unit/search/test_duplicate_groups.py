@@ -52,3 +52,19 @@ def test_a_floor_so_low_that_everything_pairs_is_refused():
     vectors, _ = library(4, originals=50, copies_per_original=3, noise=0.5)
     with pytest.raises(InvalidInput, match="higher s_min"):
         near_pairs(vectors, -1.0, exact_max=1000, max_pairs=100)
+
+
+def test_the_cells_find_the_pairs_of_the_exact_search_in_a_clustered_library():
+    rng = np.random.default_rng(5)
+    centres = rng.standard_normal((40, DIM)).astype(np.float32)
+    vectors = centres[rng.integers(0, 40, 6000)] + 0.8 * rng.standard_normal((6000, DIM)).astype(np.float32) / DIM**0.5
+    originals = rng.choice(5700, 300, replace=False)
+    vectors[5700:] = vectors[originals] + 0.012 * rng.standard_normal((300, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact = near_pairs(vectors, 0.95, exact_max=100_000, max_pairs=1_000_000)
+    cells = near_pairs(vectors, 0.95, exact_max=0, max_pairs=1_000_000)
+    wanted = set(zip(exact.first.tolist(), exact.second.tolist(), strict=True))
+    found = set(zip(cells.first.tolist(), cells.second.tolist(), strict=True))
+    assert len(wanted) >= 300
+    assert len(wanted & found) >= 0.99 * len(wanted)
+    assert found <= wanted
