@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -47,9 +48,9 @@ class ClipEmbedder:
         self.model_version = self.manifest.model_version(self.precision)
         self.dim: int = self.manifest.data["dims"]["embedding"]
         self.vision = ClipVisionTower(self.manifest, self.precision, threads)
-        self.text = ClipTextTower(self.manifest, self.precision, threads)
+        self._threads = threads
         multilingual = load_manifest(multilingual_dir, kind="clip-multilingual") if multilingual_dir else None
-        self.multilingual = MultilingualTextTower(multilingual, self.precision, threads) if multilingual else None
+        self._multilingual_manifest = multilingual
         # Said with every search when the weights are random-init (imagedrive.inference.provenance).
         self.model_warning = clip_warning(self.manifest.provenance, multilingual.provenance if multilingual else None)
 
@@ -73,7 +74,18 @@ class ClipEmbedder:
         vector: np.ndarray = l2_normalise(self.text_tower_for(text).embed([text]))[0]
         return vector
 
+    # The text towers load on first use: the ingest process needs only the vision tower (and the text
+    # tower once, for the category prompts), which keeps ~500 MB of weights out of its memory.
+    @cached_property
+    def text(self) -> ClipTextTower:
+        return ClipTextTower(self.manifest, self.precision, self._threads)
+
+    @cached_property
+    def multilingual(self) -> MultilingualTextTower | None:
+        manifest = self._multilingual_manifest
+        return MultilingualTextTower(manifest, self.precision, self._threads) if manifest else None
+
     def text_tower_for(self, text: str) -> ClipTextTower | MultilingualTextTower:
-        if self.multilingual is not None and wants_multilingual(text, self.routing):
-            return self.multilingual
+        if self._multilingual_manifest is not None and wants_multilingual(text, self.routing):
+            return self.multilingual  # type: ignore[return-value]
         return self.text

@@ -77,11 +77,16 @@ class RapidOcrReader:
         self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
         for engine in engines:
             self._idle.put(engine)
+        # Pictures read, and those in which the detector found text to recognise (benchmarks/ingest.py).
+        self.pictures_read = self.pictures_recognised = 0
+        self._count = threading.Lock()
 
     @tracer.capture_method
     def read(self, image: ImageSource) -> OcrResult:
         rgb = decode_image(image)
         if is_blank(rgb):
+            with self._count:
+                self.pictures_read += 1
             return OcrResult(ENGINE, self.model)
         scale = working_scale(rgb.width, rgb.height, self.working_side)
         working = rgb if scale == 1.0 else rgb.resize(
@@ -89,8 +94,12 @@ class RapidOcrReader:
         tiles = cut_tiles(np.asarray(working)[:, :, ::-1], self.working_side)
         horizontal = working.width >= working.height
         lines: list[tuple[float, float, OcrLine]] = []
-        for tile in tiles:
-            for points, text, score in self._read_tile(tile.pixels):
+        found = [self._read_tile(tile.pixels) for tile in tiles]
+        with self._count:
+            self.pictures_read += 1
+            self.pictures_recognised += any(found)
+        for tile, tile_lines in zip(tiles, found, strict=True):
+            for points, text, score in tile_lines:
                 text = text.strip()
                 if not text or float(score) < MIN_LINE_SCORE:
                     continue

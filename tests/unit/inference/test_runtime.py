@@ -62,8 +62,16 @@ def test_a_tampered_model_file_is_refused(model_root, tmp_path):
     with (copy / "text.onnx").open("r+b") as stream:
         stream.seek(-4, os.SEEK_END)
         stream.write(b"\0\0\0\1")
+    embedder = ClipEmbedder(copy, precision="fp32")  # the text tower loads when a text is first embedded
     with pytest.raises(ManifestError, match="sha256"):
-        ClipEmbedder(copy, precision="fp32")
+        embedder.embed_text("a dog")
+
+
+def test_the_text_towers_stay_unloaded_until_a_text_is_embedded(model_root):
+    embedder = ClipEmbedder(model_root / "clip", precision="fp32")
+    assert "text" not in vars(embedder)
+    embedder.embed_text("a dog")
+    assert "text" in vars(embedder)
 
 
 def test_a_folder_of_the_wrong_kind_is_refused(model_root):
