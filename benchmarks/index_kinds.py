@@ -27,6 +27,7 @@ import numpy as np
 from bench_env import REPO_ROOT, fresh_database
 from clustered import DIM, clustered
 
+from imagedrive import db
 from imagedrive.db import transaction
 from imagedrive.indexing.flat_index import FlatIndex, one_thread
 from imagedrive.indexing.search_index import SearchIndex, build_index, kind_of, read_index
@@ -142,6 +143,7 @@ def run(n: int, clip: ClipEmbedder, queries_n: int) -> None:
         argsort_ms = statistics.median(
             t for q in queries[:20] for t in timed_ms(lambda q=q: np.argsort(-(vectors @ q))[:10], 1))
 
+        db.reset_connection()  # the shared Postgres may have been restarted during a long build; the rows persist
         engine = SearchEngine(clip, spaces=OneIndex(index))
         texts = [" ".join(rng.choice(WORDS, 3)) for _ in range(queries_n)]
         engine.text(user_id, TextSearch(q="warm up", k=20))
