@@ -41,6 +41,9 @@ def session_options(threads: int | None = None) -> ort.SessionOptions:
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle intra-op threads sleep instead of spinning: a search runs the text tower and then FAISS on the
+    # same two cores, and FAISS's scan ran 9x slower against spinning ONNX threads (index_kinds.py).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return options
 
 
