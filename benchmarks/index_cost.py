@@ -28,7 +28,7 @@ from imagedrive.db import transaction
 from imagedrive.indexing.builder import build_user_index
 from imagedrive.indexing.cache import IndexCache
 from imagedrive.indexing.scope import shared_owner
-from imagedrive.indexing.search_index import build_index
+from imagedrive.indexing.search_index import build_index, files_of, kind_of
 from imagedrive.indexing.store import INDEX_FILE, POSITIONS_FILE, IndexManifest, IndexStore
 from imagedrive.indexing.vectors import read_visible
 from imagedrive.search.engine import SearchEngine
@@ -79,7 +79,8 @@ def old_style_build(user_id: int, store: IndexStore) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as folder:
         index.write(Path(folder) / INDEX_FILE, Path(folder) / POSITIONS_FILE)
         manifest = IndexManifest(user_id=user_id, version=1, count=index.size, dim=index.dim, model_version=MODEL,
-                                 watermark=None, built_at=datetime.now(UTC).isoformat(), build_ms=0.0)
+                                 watermark=None, built_at=datetime.now(UTC).isoformat(), build_ms=0.0,
+                                 kind=kind_of(index), files=files_of(index))
         store.upload(prefix, Path(folder), manifest)
     seconds = time.perf_counter() - started
     size = prefix_bytes(store.bucket, prefix)
@@ -161,8 +162,6 @@ def main() -> None:
     mean_private_kib = statistics.mean(private_bytes) / 1024
     print(f"{'bytes per user index':44}{before_bytes / 2**20:>26.1f} MiB{mean_private_kib:>24.1f} KiB"
           f"   (shared: {shared_bytes / 2**20:.1f} MiB once)")
-    print(f"{'query function memory for all users warm':44}{u * before_bytes / gib:>26.2f} GiB"
-          f"{(shared_bytes + sum(private_bytes)) / gib:>24.2f} GiB")
     warm_total = statistics.median(t.total_ms for t in warm)
     warm_search = statistics.median(t.search_ms for t in warm)
     print(f"\nsimilar search of one user over shared ({shared_build.version.count:,}) + private ({args.own}) "

@@ -19,17 +19,15 @@ imagedrive.indexing.search_index.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import resource
 import statistics
-import struct
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from bench_env import REPO_ROOT, fresh_database
+from bench_env import REPO_ROOT, fresh_database, plant
 from clustered import clustered
 
 from imagedrive.db import transaction
@@ -45,34 +43,6 @@ from imagedrive.settings import get_settings
 from localcloud import bootstrap, server
 
 WORDS = "cat dog beach receipt invoice mountain car plate sunset city night snow forest river food".split()
-
-
-def plant(user_id: int, vectors: np.ndarray, model_version: str) -> None:
-    """N READY images (one SQL statement) and their embeddings (one binary COPY built by numpy)."""
-    with transaction() as cur:
-        cur.execute(
-            """INSERT INTO images (owner_id, uri, filename, checksum, size, status, ready_at, thumbnail_key)
-               SELECT %s, 's3://bench/' || n, 'img-' || n || '.jpg', encode(sha256(n::text::bytea), 'hex'), 1,
-                      'READY', now(), 'thumbnails/bench/' || n || '.jpg'
-               FROM generate_series(1, %s) AS n RETURNING id""",
-            (user_id, len(vectors)),
-        )
-        ids = np.array(sorted(r["id"] for r in cur.fetchall()), dtype=np.int64)
-        version = model_version.encode()
-        row = np.dtype([
-            ("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("mv_len", ">i4"), ("mv", f"S{len(version)}"),
-            ("dim_len", ">i4"), ("dim", ">i4"), ("norm_len", ">i4"), ("norm", "u1"), ("vec_len", ">i4"),
-            ("vec", "<f4", (vectors.shape[1],)),
-        ])
-        rows = np.zeros(len(vectors), dtype=row)
-        rows["fields"], rows["id_len"], rows["id"] = 5, 8, ids
-        rows["mv_len"], rows["mv"], rows["dim_len"], rows["dim"] = len(version), version, 4, vectors.shape[1]
-        rows["norm_len"], rows["norm"], rows["vec_len"], rows["vec"] = 1, 1, vectors.shape[1] * 4, vectors
-        stream = io.BytesIO(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + rows.tobytes() + struct.pack(">h", -1))
-        cur.copy_expert("COPY embeddings (image_id, model_version, dim, normalized, vec) FROM STDIN (FORMAT binary)",
-                        stream)
-    with transaction() as cur:  # the statistics autovacuum would gather on a library that grew over time
-        cur.execute("ANALYZE images; ANALYZE embeddings")
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
