@@ -100,6 +100,21 @@ def heal(settings: Settings) -> None:
                                        if isinstance(found, list | dict)}))
 
 
+def reembed_if_the_model_changed(settings: Settings) -> None:
+    """Vectors of another CLIP (an upgrade, real weights installed) would be in no index of the current one:
+    they are recomputed, resumably and with a progress bar, before the drive is handed over."""
+    from imagedrive.db import fetch_one, transaction
+    from imagedrive.inference.manifest import find_model_dirs, load_manifest
+
+    current = load_manifest(find_model_dirs(settings.model_root)["clip"]).model_version(settings.clip_precision)
+    with transaction() as cur:
+        cur.execute("SELECT count(*) AS n FROM embeddings WHERE model_version <> %s", (current,))
+        stale = int(fetch_one(cur)["n"])
+    if stale:
+        print(f"models: {stale} images were embedded by another model; re-embedding them with {current}")
+        subprocess.run([sys.executable, "-m", "imagedrive", "reembed"], cwd=REPO_ROOT, env=child_env(), check=True)
+
+
 def start_api(settings: Settings, env: dict[str, str] | None = None) -> None:
     chalice = os.path.join(os.path.dirname(sys.executable), "chalice")
     argv = [chalice, "local", "--no-autoreload", "--stage", "local",
@@ -159,6 +174,7 @@ def up(settings: Settings) -> None:
     _stop_servers(settings)
     start_runner(settings)
     heal(settings)
+    reembed_if_the_model_changed(settings)
     start_api(settings, env=webapp.api_env(child_env()))
     wait_for_health(settings)
     webapp.start(settings, child_env())
