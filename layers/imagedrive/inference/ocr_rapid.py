@@ -46,7 +46,7 @@ TILE_OVERLAP = 0.25  # of a tile's length: a word cut at one tile's edge is whol
 DETECTOR = {"det_limit_type": "max", "det_thresh": 0.3, "det_box_thresh": 0.5, "det_unclip_ratio": 1.6}
 MIN_LINE_SCORE = 0.5  # recognised lines below this confidence are dropped (mostly texture read as text)
 
-_engines: dict[tuple[Any, ...], tuple[list[Any], str]] = {}
+_engines: dict[tuple[Any, ...], tuple[queue.SimpleQueue[Any], int, str]] = {}
 _lock = threading.Lock()  # guards _engines
 
 
@@ -72,11 +72,9 @@ class RapidOcrReader:
         in parallel threads; ONNX Runtime releases the GIL), which keeps both cores busier than one engine
         of two threads that synchronise on every operator."""
         self.working_side, self.detect_side = working_side, detect_side
-        engines, self.model = _shared_engines(resolve_threads(threads), {**DETECTOR, **(detector or {})})
-        self.parallel = len(engines)
-        self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        for engine in engines:
-            self._idle.put(engine)
+        # The idle queue is the process's, not this reader's: two readers never use one engine at once.
+        self._idle, self.parallel, self.model = _shared_engines(resolve_threads(threads),
+                                                                {**DETECTOR, **(detector or {})})
         # Pictures read, and those in which the detector found text to recognise (benchmarks/ingest.py).
         self.pictures_read = self.pictures_recognised = 0
         self._count = threading.Lock()
@@ -200,21 +198,24 @@ def _clamp(box: tuple[float, float, float, float]) -> tuple[float, float, float,
     return tuple(min(1.0, max(0.0, v)) for v in box)  # type: ignore[return-value]
 
 
-def _shared_engines(count: int, detector: dict[str, Any]) -> tuple[list[Any], str]:
+def _shared_engines(count: int, detector: dict[str, Any]) -> tuple[queue.SimpleQueue[Any], int, str]:
     """`count` RapidOCR instances (three ONNX sessions of one thread each) per process and detector
-    settings, and their model identity."""
+    settings, in the queue readers take an idle one from, their number and their model identity."""
     import rapidocr_onnxruntime  # imports cv2: only when OCR is wanted
 
     key = (count, tuple(sorted(detector.items())))
     with _lock:
         entry = _engines.get(key)
         if entry is None:
-            engines = [rapidocr_onnxruntime.RapidOCR(
-                intra_op_num_threads=1, inter_op_num_threads=1, text_score=MIN_LINE_SCORE,
-                # Our tiles are the working size; RapidOCR's own resizing stays out of the way.
-                max_side_len=100_000, **detector,
-            ) for _ in range(count)]
-            entry = _engines[key] = (engines, _model_identity(Path(rapidocr_onnxruntime.__file__).parent / "models"))
+            idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            for _ in range(count):
+                idle.put(rapidocr_onnxruntime.RapidOCR(
+                    intra_op_num_threads=1, inter_op_num_threads=1, text_score=MIN_LINE_SCORE,
+                    # Our tiles are the working size; RapidOCR's own resizing stays out of the way.
+                    max_side_len=100_000, **detector,
+                ))
+            entry = _engines[key] = (idle, count,
+                                     _model_identity(Path(rapidocr_onnxruntime.__file__).parent / "models"))
     return entry
 
 

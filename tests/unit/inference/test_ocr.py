@@ -101,7 +101,8 @@ def test_working_size_bounds_the_long_side_and_keeps_panoramas_legible():
 
 def test_readers_share_their_engines_one_per_core_and_read_pictures_in_parallel(rapid):
     again = RapidOcrReader(threads=2)
-    assert again.parallel == 2 and _shared_engines(2, DETECTOR)[0] == _shared_engines(2, DETECTOR)[0]
+    assert again.parallel == 2 and again._idle is rapid._idle is _shared_engines(2, DETECTOR)[0], \
+        "one idle queue per process: two readers never share an engine at once"
     pictures = [images.text_picture(word) for word in ("ALPHA", "BRAVO", "CHARLIE", "DELTA")]
     with ThreadPoolExecutor(max_workers=4) as pool:  # more callers than engines: they wait for one
         read = list(pool.map(again.read, pictures))
